@@ -1,7 +1,36 @@
 import type { CliCommand, CliIo } from './io.js';
 
 /** Subcommands; each lives in its own file and is loaded on demand. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {};
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+  config: {
+    summary: 'check, show-json or schema for /etc/config/modemflow',
+    load: async () => (await import('./config-command.js')).configCommand,
+  },
+  flows: {
+    summary: 'show the connections and flow groups modemflow sees (classes, demand, modem slot)',
+    load: async () => (await import('./flows-command.js')).flowsCommand,
+  },
+  probe: {
+    summary: "probe one modem's path (RTT, jitter, loss) from its address",
+    load: async () => (await import('./probe-command.js')).probeCommand,
+  },
+  power: {
+    summary: 'show the battery reading, P_max and hwmon power sensors',
+    load: async () => (await import('./power-command.js')).powerCommand,
+  },
+  ubus: {
+    summary: 'the ubus tool: list, call, listen, send',
+    load: async () => (await import('./ubus-command.js')).ubusCommand,
+  },
+  ubusd: {
+    summary: 'run a ubusd-compatible broker in the foreground (development without OpenWrt)',
+    load: async () => (await import('./ubusd-command.js')).ubusdCommand,
+  },
+  uci: {
+    summary: 'the uci tool on a config directory (show, get, set, add_list, delete, commit, ...)',
+    load: async () => (await import('./uci-command.js')).uciCommand,
+  },
+};
 
 function usage(io: CliIo): void {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);

@@ -1,0 +1,329 @@
+import type { CliCommand, CliIo } from './io.js';
+import type { UciDelta, UciPackage, UciStatus } from '../uci/index.js';
+import {
+  DEFAULT_SAVEDIR,
+  UCI_ERROR_TEXT,
+  UciStore,
+  exportUci,
+  formatChange,
+  lookupPtr,
+  parsePtr,
+  showOption,
+  showSection,
+  showUci,
+  showValue,
+  uciAddSection,
+  uciEdit,
+  uciParseMessage,
+} from '../uci/index.js';
+
+/**
+ * `modemflow uci`: the `uci` tool for dev machines, with its output, its
+ * messages ("uci: Entry not found") and its exit codes (cli.c). Changes go
+ * to delta files in the save directory and `commit` writes them, so a `set`
+ * and a later `commit` in another invocation behave as on a router.
+ */
+
+const USAGE = `Usage: uci [<options>] <command> [<arguments>]
+
+Commands:
+\texport     [<config>]
+\tchanges    [<config>]
+\tcommit     [<config>]
+\tadd        <config> <section-type>
+\tadd_list   <config>.<section>.<option>=<string>
+\tdel_list   <config>.<section>.<option>=<string>
+\tshow       [<config>[.<section>[.<option>]]]
+\tget        <config>.<section>[.<option>]
+\tset        <config>.<section>[.<option>]=<value>
+\tdelete     <config>[.<section>[[.<option>][=<id>]]]
+\trename     <config>.<section>[.<option>]=<name>
+\treorder    <config>.<section>=<position>
+
+Options:
+\t-c <path>  config directory (default: /etc/config)
+\t-d <str>   separator of list items in 'show' and 'get'
+\t-n         name anonymous sections on export
+\t-N         do not name anonymous sections (default)
+\t-p <path>  also read changes from this directory
+\t-P <path>  read changes from this directory too and save new ones there; commit does nothing
+\t-t <path>  save changes in this directory (default: /tmp/.uci)
+\t-q         print no error messages
+\t-s         stop at the first parse error (default)
+\t-S         report parse errors and go on
+\t-X         show anonymous sections by their real names, not @type[N]
+
+`;
+
+/** libuci's error numbers: `uci add` exits with them. */
+const ERR_NUMBER: Readonly<Record<Exclude<UciStatus, 'ok'>, number>> = {
+  inval: 2,
+  notfound: 3,
+  io: 4,
+  parse: 5,
+  duplicate: 6,
+};
+
+interface Flags {
+  confdir: string;
+  savedir: string;
+  deltaPaths: string[];
+  delimiter: string;
+  strict: boolean;
+  quiet: boolean;
+  noCommit: boolean;
+  exportNames: boolean;
+  extended: boolean;
+}
+
+class UciCli {
+  private readonly store: UciStore;
+
+  constructor(
+    private readonly flags: Flags,
+    private readonly io: CliIo,
+  ) {
+    this.store = new UciStore({
+      confdir: flags.confdir,
+      savedir: flags.savedir,
+      deltaPaths: flags.deltaPaths,
+      strict: flags.strict,
+    });
+  }
+
+  private error(text: string): void {
+    if (!this.flags.quiet) this.io.stderr(text);
+  }
+
+  private perror(status: Exclude<UciStatus, 'ok'>): void {
+    this.error(`uci: ${UCI_ERROR_TEXT[status]}\n`);
+  }
+
+  /** Loads a package, printing what uci prints on failure; the status on failure. */
+  private load(name: string): UciPackage | { failed: Exclude<UciStatus, 'ok'> } {
+    const r = this.store.load(name);
+    if (r.status === 'parse') {
+      this.error(`uci: ${uciParseMessage(r.error)}\n`);
+      return { failed: 'parse' };
+    }
+    if (r.status !== 'ok') {
+      this.perror(r.status);
+      return { failed: r.status };
+    }
+    // uci -S reports each bad line and keeps what parsed.
+    for (const e of r.parseErrors) this.error(`${uciParseMessage(e)}\n`);
+    return r.package;
+  }
+
+  private savedChanges(name: string): UciDelta[] {
+    const r = this.store.load(name);
+    return r.status === 'ok' ? r.saved : [];
+  }
+
+  packageCommand(cmd: string, args: string[]): number {
+    if (args.length > 1) return 255;
+    if (args.length === 1) return this.packageCmd(cmd, args[0]!);
+    const names = this.store.listConfigs();
+    if (!names) {
+      this.perror('notfound');
+      return 1;
+    }
+    for (const n of names) this.packageCmd(cmd, n);
+    return 0;
+  }
+
+  private packageCmd(cmd: string, tuple: string): number {
+    const ptr = parsePtr(tuple);
+    if (!ptr) {
+      this.perror('parse');
+      return 1;
+    }
+    const pkg = this.load(ptr.package);
+    if ('failed' in pkg) return 1;
+    const look = lookupPtr(pkg, ptr);
+    if (look.status !== 'ok') {
+      this.perror(look.status);
+      return 1;
+    }
+    switch (cmd) {
+      case 'changes':
+        for (const d of this.savedChanges(pkg.name)) this.io.stdout(formatChange(pkg.name, d));
+        return 0;
+      case 'commit': {
+        if (this.flags.noCommit) return 0;
+        const r = this.store.commit(pkg.name);
+        if (r.status === 'ok') return 0;
+        if (r.error) this.error(`uci: ${uciParseMessage(r.error)}\n`);
+        else this.perror(r.status);
+        return 1;
+      }
+      case 'export':
+        this.io.stdout(exportUci(pkg, { header: true, exportNames: this.flags.exportNames }));
+        return 0;
+      default: {
+        if (!look.complete) {
+          this.perror('notfound');
+          return 1;
+        }
+        const d = this.flags.delimiter;
+        if (look.option) this.io.stdout(showOption(pkg, look.section!.name, look.option, d));
+        else if (look.section) this.io.stdout(showSection(pkg, look.section, look.section.name, d));
+        else this.io.stdout(showUci(pkg, { extended: this.flags.extended, delimiter: d }));
+        return 0;
+      }
+    }
+  }
+
+  sectionCommand(cmd: string, args: string[]): number {
+    if (args.length !== 1) return 255;
+    const ptr = parsePtr(args[0]!);
+    if (!ptr) {
+      this.perror('parse');
+      return 1;
+    }
+    const pkg = this.load(ptr.package);
+    if ('failed' in pkg) return 1;
+    const look = lookupPtr(pkg, ptr);
+    if (look.status !== 'ok') {
+      this.perror(look.status);
+      return 1;
+    }
+    if (ptr.value !== null && cmd === 'get') return 1;
+    if (cmd === 'get') {
+      if (!look.complete) {
+        this.perror('notfound');
+        return 1;
+      }
+      if (look.option) this.io.stdout(showValue(look.option, false, this.flags.delimiter));
+      else if (look.section) this.io.stdout(`${look.section.type}\n`);
+      return 0;
+    }
+    if (cmd === 'reorder' && (!look.section || ptr.value === null)) {
+      this.perror('notfound');
+      return 1;
+    }
+    if (cmd === 'delete' && ptr.value !== null && !/^[\t\n\v\f\r ]*([+-]?\d|$)/.test(ptr.value)) return 1;
+    const record: UciDelta[] = [];
+    let status = uciEdit(pkg, cmd === 'delete' ? 'delete' : (cmd as 'set'), ptr, record);
+    if (status === 'ok') status = this.store.save(pkg.name, record);
+    if (status !== 'ok') {
+      this.perror(status);
+      return 1;
+    }
+    return 0;
+  }
+
+  add(args: string[]): number {
+    if (args.length !== 2) return 255;
+    const pkg = this.load(args[0]!);
+    if ('failed' in pkg) return ERR_NUMBER[pkg.failed];
+    const record: UciDelta[] = [];
+    const sec = uciAddSection(pkg, args[1]!, record);
+    const status = this.store.save(pkg.name, record);
+    if (status !== 'ok') {
+      this.perror(status);
+      return ERR_NUMBER[status];
+    }
+    this.io.stdout(`${sec.name}\n`);
+    return 0;
+  }
+}
+
+const OPTS_WITH_ARG = new Set(['c', 'd', 'f', 'p', 'P', 't']);
+const OPTS_FLAG = new Set(['L', 'm', 'n', 'N', 's', 'S', 'q', 'X']);
+
+/** getopt(3) as musl does it: options end at the first non-option argument. */
+function parseFlags(argv: string[], io: CliIo): { flags: Flags; rest: string[] } | { exit: number } {
+  const flags: Flags = {
+    confdir: '/etc/config',
+    savedir: DEFAULT_SAVEDIR,
+    deltaPaths: [DEFAULT_SAVEDIR],
+    delimiter: ' ',
+    strict: true,
+    quiet: false,
+    noCommit: false,
+    exportNames: false,
+    extended: true,
+  };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      i++;
+      break;
+    }
+    if (!a.startsWith('-') || a === '-') break;
+    for (let k = 1; k < a.length; k++) {
+      const c = a[k]!;
+      if (OPTS_WITH_ARG.has(c)) {
+        let val = a.slice(k + 1);
+        if (val === '') {
+          if (i + 1 >= argv.length) {
+            io.stderr(`uci: option requires an argument: ${c}\n${USAGE}`);
+            return { exit: 0 };
+          }
+          val = argv[++i]!;
+        }
+        if (c === 'c') flags.confdir = val;
+        else if (c === 'd') flags.delimiter = val;
+        else if (c === 'p') {
+          if (!flags.deltaPaths.includes(val)) flags.deltaPaths.push(val);
+        } else if (c === 'P') {
+          flags.savedir = val;
+          flags.noCommit = true;
+        } else if (c === 't') flags.savedir = val;
+        break;
+      }
+      if (!OPTS_FLAG.has(c)) {
+        io.stderr(`uci: unrecognized option: ${c}\n${USAGE}`);
+        return { exit: 0 };
+      }
+      if (c === 'n') flags.exportNames = true;
+      else if (c === 'N') flags.exportNames = false;
+      else if (c === 's') flags.strict = true;
+      else if (c === 'S') flags.strict = false;
+      else if (c === 'q') flags.quiet = true;
+      else if (c === 'X') flags.extended = false;
+    }
+  }
+  return { flags, rest: argv.slice(i) };
+}
+
+const SECTION_CMDS: Readonly<Record<string, string>> = {
+  get: 'get',
+  set: 'set',
+  add_list: 'add_list',
+  del_list: 'del_list',
+  del: 'delete',
+  delete: 'delete',
+  ren: 'rename',
+  rename: 'rename',
+  reorder: 'reorder',
+};
+const PACKAGE_CMDS = new Set(['show', 'changes', 'export', 'commit']);
+
+export const uciCommand: CliCommand = async (argv, io) => {
+  const parsed = parseFlags(argv, io);
+  if ('exit' in parsed) return parsed.exit;
+  const { flags, rest } = parsed;
+  if (rest.length < 1) {
+    io.stderr(USAGE);
+    return 0;
+  }
+  const cli = new UciCli(flags, io);
+  const cmd = rest[0]!.toLowerCase();
+  const args = rest.slice(1);
+  let ret: number;
+  if (cmd === 'help') {
+    io.stderr(USAGE);
+    return 0;
+  } else if (cmd in SECTION_CMDS) ret = cli.sectionCommand(SECTION_CMDS[cmd]!, args);
+  else if (PACKAGE_CMDS.has(cmd)) ret = cli.packageCommand(cmd, args);
+  else if (cmd === 'add') ret = cli.add(args);
+  else if (cmd === 'batch' || cmd === 'import' || cmd === 'revert') {
+    if (!flags.quiet) io.stderr(`uci: '${cmd}' is not supported by modemflow uci\n`);
+    return 1;
+  } else ret = 255;
+  if (ret === 255) io.stderr(USAGE);
+  return ret;
+};

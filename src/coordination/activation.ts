@@ -1,0 +1,187 @@
+import type { InterfaceSpec } from '../model/tfap.js';
+import type { ModemSituation } from './classify.js';
+import { bestBearer, compareRank, rankKey, TIER_ORDER } from './ranking.js';
+import type { RankKey } from './ranking.js';
+import { derateSharedCells } from './shared-cells.js';
+import type { CoordinationAction, CoordinationSettings, DemandSummary, Recommendation, Transition } from './types.js';
+
+/**
+ * Demand-driven activation (patent 000, lines 546-548): with low demand only
+ * the cheapest modem that meets the delay class carries traffic; more join,
+ * in tier-then-cost order, while the active ones are loaded above
+ * `wakeUtilization`, and leave (most expensive first) once the rest would be
+ * loaded below `sleepUtilization` without them. The gap between the two is
+ * the hysteresis; `minOnMs`/`minOffMs` bound how often a modem changes.
+ *
+ * Joining/leaving the active set (what the solver is offered) is instant
+ * for a modem that is up; taking one down or bringing it back is an action,
+ * and at most one action runs at a time.
+ */
+
+export interface ActivationContext {
+  nowMs: number;
+  demand: DemandSummary;
+  settings: CoordinationSettings;
+  /** W available to the modems; null = unbounded. */
+  powerLimitW: number | null;
+  /** In flight before this step; no new action while one runs. */
+  transition: Transition | null;
+}
+
+export interface ActivationResult {
+  /** Up and offered to the solver, in use order. */
+  active: ModemSituation[];
+  /** The cheapest modem meeting the delay class (may be asleep, then being woken). */
+  base: ModemSituation | null;
+  actions: CoordinationAction[];
+  recommendations: Recommendation[];
+}
+
+interface Ranked {
+  s: ModemSituation;
+  key: RankKey;
+}
+
+function cellsAndSpecs(set: ModemSituation[]): Array<{ modem: string; view: NonNullable<ModemSituation['view']>; spec: InterfaceSpec }> {
+  return set.filter((s) => s.view !== null && s.spec !== null).map((s) => ({ modem: s.name, view: s.view!, spec: s.spec! }));
+}
+
+/** Load of a set at the demand: the larger of up and down utilisation, with shared cells derated. */
+export function utilization(set: ModemSituation[], demand: DemandSummary, assumedCellUsers: number): number {
+  const { interfaces } = derateSharedCells(cellsAndSpecs(set), assumedCellUsers);
+  let upKbps = 0;
+  let downKbps = 0;
+  for (const spec of interfaces) {
+    const b = bestBearer(spec, demand.strictestQos);
+    if (!b) continue;
+    upKbps += b.upKbps;
+    downKbps += b.downKbps;
+  }
+  const ratio = (need: number, cap: number) => (need <= 0 ? 0 : cap <= 0 ? Infinity : need / cap);
+  return Math.max(ratio(demand.upKbps, upKbps), ratio(demand.downKbps, downKbps));
+}
+
+function baseW(s: ModemSituation, demand: DemandSummary): number {
+  return s.spec ? (bestBearer(s.spec, demand.strictestQos)?.baseW ?? 0) : 0;
+}
+
+/** Tier first (primary, overflow, backup), then price x energy per bit. */
+export function useOrder(eligible: ModemSituation[], demand: DemandSummary): { order: ModemSituation[]; base: ModemSituation | null } {
+  const ranked: Ranked[] = eligible
+    .filter((s) => s.spec !== null)
+    .map((s) => ({ s, key: rankKey(s.name, s.spec!, demand.strictestQos, demand.upKbps, demand.downKbps) }));
+  ranked.sort((a, b) => TIER_ORDER[a.s.config.tier] - TIER_ORDER[b.s.config.tier] || compareRank(a.key, b.key));
+  const base = ranked.find((r) => r.key.meetsQos) ?? ranked[0] ?? null;
+  if (!base) return { order: [], base: null };
+  return { order: [base.s, ...ranked.filter((r) => r !== base).map((r) => r.s)], base: base.s };
+}
+
+export function activate(eligible: ModemSituation[], ctx: ActivationContext): ActivationResult {
+  const { nowMs, demand, settings: st } = ctx;
+  const { order, base } = useOrder(eligible, demand);
+  const actions: CoordinationAction[] = [];
+  const recommendations: Recommendation[] = [];
+  const isUp = (s: ModemSituation) => s.status === 'usable';
+  const meets = (s: ModemSituation) => rankKey(s.name, s.spec!, demand.strictestQos, 0, 0).meetsQos;
+
+  const active: ModemSituation[] = order.filter((s) => isUp(s) && s.memory.active);
+  const join = (s: ModemSituation) => {
+    if (active.includes(s)) return;
+    active.push(s);
+    active.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  };
+  if (base && isUp(base)) join(base);
+  if (active.length === 0) {
+    const first = order.find(isUp);
+    if (first) join(first);
+  }
+  if (demand.strictestQos !== null && !active.some(meets)) {
+    const meeting = order.find((s) => isUp(s) && meets(s));
+    if (meeting) join(meeting);
+  }
+
+  const tryWake = (s: ModemSituation, why: string): boolean => {
+    if (ctx.transition !== null || actions.length > 0) return false;
+    // With nothing up to carry traffic, minimum off time and back-off give way.
+    const emergency = active.length === 0;
+    if (!emergency && s.memory.backoffUntilMs !== null && nowMs < s.memory.backoffUntilMs) return false;
+    if (!emergency && nowMs - s.memory.changedMs < st.minOffMs) return false;
+    if (ctx.powerLimitW !== null) {
+      const needW = [...active, s].reduce((a, m) => a + baseW(m, demand), 0);
+      if (needW > ctx.powerLimitW) {
+        recommendations.push({
+          kind: 'power-limit',
+          modem: s.name,
+          message: `not waking ${s.name}: idle power of the active modems would be ${needW.toFixed(2)} W, above the ${ctx.powerLimitW.toFixed(2)} W limit`,
+          acted: false,
+        });
+        return false;
+      }
+    }
+    actions.push({ kind: 'wake', modem: s.name, interface: s.iface, reason: why });
+    return true;
+  };
+
+  if (base && base.status === 'asleep') tryWake(base, 'cheapest modem that meets the delay class');
+
+  const util = (set: ModemSituation[]) => utilization(set, demand, st.assumedCellUsers);
+  if (util(active) > st.wakeUtilization) {
+    // In use order: modems already up join at once; the first one asleep is woken (if the
+    // rules allow), and up ones further on still join meanwhile, to carry the load now.
+    let wakeTried = actions.length > 0;
+    for (const next of order) {
+      if (util(active) <= st.wakeUtilization) break;
+      if (active.includes(next) || next === base) continue;
+      if (isUp(next)) {
+        join(next);
+      } else if (!wakeTried) {
+        wakeTried = true;
+        const pct = Math.round(util(active) * 100);
+        tryWake(next, `demand at ${pct}% of the active modems' capacity (wake above ${Math.round(st.wakeUtilization * 100)}%)`);
+      }
+    }
+  } else {
+    for (let i = active.length - 1; i >= 0; i--) {
+      const m = active[i]!;
+      if (m === base || active.length === 1) break;
+      const rest = active.filter((x) => x !== m);
+      if (demand.strictestQos !== null && !rest.some(meets) && meets(m)) break;
+      if (nowMs - m.memory.activeChangedMs < st.minOnMs) break;
+      if (util(rest) >= st.sleepUtilization) break;
+      active.splice(i, 1);
+    }
+  }
+  // A cheaper modem asleep while a dearer one carries (it joined while the cheaper
+  // one could not wake yet): wake it, so the dearer one can leave by the rule above.
+  if (actions.length === 0 && active.length > 0) {
+    const last = active[active.length - 1]!;
+    const cheaper = order.slice(0, order.indexOf(last)).find((s) => s.status === 'asleep');
+    if (cheaper) tryWake(cheaper, `cheaper than ${last.name}, which carries now`);
+  }
+  return { active, base, actions, recommendations };
+}
+
+/**
+ * Which up-but-unneeded modem to take down, if any: the most expensive one
+ * that has been up, and out of the active set, for `minOnMs`; only when no
+ * action runs and at least one other usable modem stays active.
+ */
+export function chooseSleep(
+  standby: ModemSituation[],
+  active: ModemSituation[],
+  ctx: ActivationContext,
+  actionsSoFar: number,
+): CoordinationAction | null {
+  if (ctx.transition !== null || actionsSoFar > 0) return null;
+  if (!active.some((a) => a.status === 'usable')) return null;
+  const { order } = useOrder(standby, ctx.demand);
+  for (const s of [...order].reverse()) {
+    // Still active last step: connections pinned to it (NAT) get minOnMs to drain first.
+    if (active.includes(s) || s.memory.active) continue;
+    const sinceMs = Math.max(s.memory.changedMs, s.memory.activeChangedMs);
+    if (ctx.nowMs - sinceMs < ctx.settings.minOnMs) continue;
+    if (s.memory.backoffUntilMs !== null && ctx.nowMs < s.memory.backoffUntilMs) continue;
+    return { kind: 'sleep', modem: s.name, interface: s.iface, reason: 'nothing to carry: not needed for the current demand' };
+  }
+  return null;
+}

@@ -1,0 +1,22 @@
+/** ubus for Node: wire codec, client, object server and a ubusd-like broker. */
+export * from './constants.js';
+export { UbusError, isUbusError } from './errors.js';
+export type { UbusErrorCode } from './errors.js';
+export type { UbusLogger, UbusLogFields, UbusTimers } from './logger.js';
+export { silentLogger, systemTimers } from './logger.js';
+export { BlobWriter } from './blob.js';
+export { BlobmsgTyped, typed, encodeTableContent, decodeTableContent, decodeArrayContent, decodeTableEntries } from './blobmsg.js';
+export type { BlobmsgTypeName, BlobmsgEntry } from './blobmsg.js';
+export { encodeMessage, decodeMessage } from './message.js';
+export type { UbusMessage, UbusAttrs, UbusMonitorAttrs } from './message.js';
+export { UbusFramer } from './framer.js';
+export { parseUbusJson, formatBlobmsgJson, formatBlobmsgElement, formatDouble } from './json.js';
+export { unixSocketTransport } from './transport.js';
+export type { UbusTransport } from './transport.js';
+export { UbusClient } from './client.js';
+export type { UbusClientOptions, UbusCallOptions, UbusListener, UbusSubscription, UbusEventHandler, UbusNotifyHandler, UbusReconnectOptions } from './client-types.js';
+export { UbusPublishedObject } from './object-server.js';
+export type { UbusObjectDefinition, UbusMethod, UbusMethodHandler, UbusArgSpec, UbusArgType, UbusRequestInfo } from './object.js';
+export type { UbusObjectInfo } from './lookup.js';
+export { UbusBroker } from './broker.js';
+export type { UbusBrokerOptions } from './broker.js';

@@ -1,0 +1,176 @@
+import t from 'tap';
+import { actionsOf, codesFor, MIN, offeredIds, run } from './builders.js';
+import type { ModemSpec, Step } from './builders.js';
+
+const T0 = 10 * MIN; // links came up at 0, so minimum on-times have passed
+
+t.test('low demand: only the cheapest modem is offered, the dearest is put to sleep first', async (t) => {
+  const modems: ModemSpec[] = [
+    { name: 'a', costPerKbit: 0.001 },
+    { name: 'b', costPerKbit: 0.0005 },
+    { name: 'c', costPerKbit: 0.002 },
+  ];
+  const [o] = run([{ nowMs: T0, modems, demand: { downKbps: 1000, upKbps: 100, strictestQos: 'I' } }]);
+  t.same(offeredIds(o!), ['b_if']);
+  t.same(actionsOf(o!), ['sleep:c']);
+  t.same(codesFor(o!, 'a'), ['standby']);
+  t.same(codesFor(o!, 'c'), ['standby']);
+});
+
+t.test('the cheapest is price x energy per bit, and it must meet the delay class', async (t) => {
+  // Same price: the one with less idle power per bit wins.
+  const [o1] = run([{ nowMs: T0, modems: [{ name: 'a', costPerKbit: 0.001, baseW: 3 }, { name: 'b', costPerKbit: 0.001, baseW: 1 }], demand: { downKbps: 1000 } }]);
+  t.same(offeredIds(o1!), ['b_if']);
+  // Price x energy, not price alone: b is 20% cheaper per kbit but idles at twice the power.
+  const [o1b] = run([{ nowMs: T0, modems: [{ name: 'a', costPerKbit: 0.001, baseW: 1 }, { name: 'b', costPerKbit: 0.0008, baseW: 2 }], demand: { downKbps: 1000 } }]);
+  t.same(offeredIds(o1b!), ['a_if']);
+  // b is cheaper but only meets Interactive; conversational demand needs a.
+  const modems: ModemSpec[] = [{ name: 'a', costPerKbit: 0.002, qos: 'C' }, { name: 'b', costPerKbit: 0.001, qos: 'I' }];
+  const [o2] = run([{ nowMs: T0, modems, demand: { downKbps: 1000, strictestQos: 'C' } }]);
+  t.same(offeredIds(o2!), ['a_if']);
+  const [o3] = run([{ nowMs: T0, modems, demand: { downKbps: 1000, strictestQos: 'B' } }]);
+  t.same(offeredIds(o3!), ['b_if']);
+});
+
+t.test('rising demand wakes the next modem, one at a time, after its minimum off time', async (t) => {
+  const low = { downKbps: 1000 };
+  const high = { downKbps: 45_000 }; // 90% of one modem's 50 Mbps
+  const a: ModemSpec = { name: 'a', costPerKbit: 0.001 };
+  const b: ModemSpec = { name: 'b', costPerKbit: 0.002 };
+  const c: ModemSpec = { name: 'c', costPerKbit: 0.003 };
+  const down = (m: ModemSpec): ModemSpec => ({ ...m, up: false });
+  const outs = run([
+    { nowMs: T0, modems: [a, b, c], demand: low }, // 0: sleep c
+    { nowMs: T0 + 1000, modems: [a, b, down(c)], demand: low }, // 1: c is down; sleep b
+    { nowMs: T0 + 2000, modems: [a, down(b), down(c)], demand: low }, // 2: b is down
+    { nowMs: T0 + 3000, modems: [a, down(b), down(c)], demand: high }, // 3: wanted, but b was just taken down
+    { nowMs: T0 + 2000 + 2 * MIN, modems: [a, down(b), down(c)], demand: high }, // 4: min off passed: wake b
+    { nowMs: T0 + 2001 + 2 * MIN, modems: [a, down(b), down(c)], demand: { downKbps: 95_000 } }, // 5: b not up yet: nothing else
+    { nowMs: T0 + 2 * MIN + 10_000, modems: [a, b, down(c)], demand: high }, // 6: b up, offered
+  ]);
+  t.same(outs.map(actionsOf), [['sleep:c'], ['sleep:b'], [], [], ['wake:b'], [], []]);
+  t.same(offeredIds(outs[3]!), ['a_if']);
+  t.same(codesFor(outs[4]!, 'b'), ['asleep', 'down']);
+  t.match(outs[4]!.actions[0]!.reason, /demand at 90%/);
+  t.match(outs[4]!.excluded.find((e) => e.modem === 'b' && e.code === 'asleep')?.reason, /^being woken: demand at 90%/);
+  t.ok(outs[5]!.recommendations.some((r) => r.kind === 'transition-pending' && r.modem === 'b'), 'says a change is in flight');
+  t.same(offeredIds(outs[6]!), ['a_if', 'b_if']);
+  t.equal(outs[6]!.state.transition, null);
+});
+
+t.test('flapping demand: the hysteresis holds the active set and starts no action', async (t) => {
+  const modems: ModemSpec[] = [{ name: 'a', costPerKbit: 0.001 }, { name: 'b', costPerKbit: 0.002 }];
+  const steps: Step[] = [];
+  // 45 Mbps (a alone at 90%) then 20..30 Mbps alternating every 10 s for 4 minutes.
+  steps.push({ nowMs: T0, modems, demand: { downKbps: 45_000 } });
+  for (let i = 1; i <= 24; i++) steps.push({ nowMs: T0 + i * 10_000, modems, demand: { downKbps: i % 2 ? 20_000 : 45_000 } });
+  const outs = run(steps);
+  t.same(outs.flatMap(actionsOf), [], 'no wake/sleep while flapping');
+  t.same(new Set(outs.map((o) => offeredIds(o).join(','))), new Set(['a_if,b_if']), 'both stay offered for the minimum on time');
+  // Once the minimum on time is over and demand stays low, b leaves the set, then goes to sleep.
+  const later = run([{ nowMs: T0 + 6 * MIN, modems, demand: { downKbps: 20_000 } }], outs.at(-1)!.state);
+  t.same(offeredIds(later[0]!), ['a_if']);
+  t.same(actionsOf(later[0]!), [], 'just left the set: not yet taken down');
+  const laterStill = run([{ nowMs: T0 + 12 * MIN, modems, demand: { downKbps: 20_000 } }], later[0]!.state);
+  t.same(actionsOf(laterStill[0]!), ['sleep:b']);
+});
+
+t.test('tiers: overflow only when primaries are full, backup only when no primary works, never never', async (t) => {
+  const p: ModemSpec = { name: 'p', costPerKbit: 0.002 };
+  const o: ModemSpec = { name: 'o', tier: 'overflow', costPerKbit: 0.0001 };
+  const b: ModemSpec = { name: 'b', tier: 'backup', costPerKbit: 0 };
+  const n: ModemSpec = { name: 'n', tier: 'never', costPerKbit: 0 };
+  const [low] = run([{ nowMs: T0, modems: [p, o, b, n], demand: { downKbps: 1000 } }]);
+  t.same(offeredIds(low!), ['p_if'], 'the cheaper overflow and free backup wait');
+  t.same(codesFor(low!, 'b'), ['tier']);
+  t.same(codesFor(low!, 'n'), ['tier']);
+  t.same(codesFor(low!, 'o'), ['standby']);
+  const [full] = run([{ nowMs: T0, modems: [p, o, b, n], demand: { downKbps: 45_000 } }]);
+  t.same(offeredIds(full!), ['o_if', 'p_if'], 'primary full: overflow joins, backup still not');
+  const [dead] = run([{ nowMs: T0, modems: [{ ...p, alive: false }, o, b, n], demand: { downKbps: 1000 } }]);
+  t.same(codesFor(dead!, 'p'), ['dead-path']);
+  t.same(offeredIds(dead!), ['o_if'], 'no primary works: overflow first, then backup in order');
+  const [deadFull] = run([{ nowMs: T0, modems: [{ ...p, alive: false }, o, b, n], demand: { downKbps: 45_000 } }]);
+  t.same(offeredIds(deadFull!), ['b_if', 'o_if']);
+  // The primary comes back: the backup leaves the set and, later, goes to sleep.
+  const back = run(
+    [
+      { nowMs: T0, modems: [{ ...p, alive: false }, b], demand: { downKbps: 1000 } },
+      { nowMs: T0 + 1000, modems: [p, b], demand: { downKbps: 1000 } },
+      { nowMs: T0 + 1000 + 6 * MIN, modems: [p, b], demand: { downKbps: 1000 } },
+    ],
+  );
+  t.same(back.map(offeredIds), [['b_if'], ['p_if'], ['p_if']]);
+  t.same(codesFor(back[1]!, 'b'), ['tier']);
+  t.same(back.map(actionsOf), [[], [], ['sleep:b']]);
+});
+
+t.test('a woken modem counts as up when its link is, even before the metrics offer it', async (t) => {
+  const a: ModemSpec = { name: 'a', costPerKbit: 0.001 };
+  const b: ModemSpec = { name: 'b', costPerKbit: 0.002 };
+  const outs = run([
+    { nowMs: T0, modems: [a, b], demand: { downKbps: 1000 } },
+    { nowMs: T0 + 1000, modems: [a, { ...b, up: false }], demand: { downKbps: 1000 } },
+    { nowMs: T0 + 10 * MIN, modems: [a, { ...b, up: false }], demand: { downKbps: 45_000 } },
+    { nowMs: T0 + 10 * MIN + 5000, modems: [a, { ...b, providerExcluded: ['no-capacity'] }], demand: { downKbps: 45_000 } },
+    { nowMs: T0 + 10 * MIN + 30_000, modems: [a, b], demand: { downKbps: 45_000 } },
+  ]);
+  t.same(outs.map(actionsOf), [['sleep:b'], [], ['wake:b'], [], []]);
+  t.equal(outs[3]!.state.transition, null, 'link up ends the wake');
+  t.same(codesFor(outs[3]!, 'b'), ['no-capacity']);
+  t.same(offeredIds(outs[4]!), ['a_if', 'b_if']);
+});
+
+t.test('shared cell: modems on one operator and cell are derated by N/(N+k-1)', async (t) => {
+  const a: ModemSpec = { name: 'a', costPerKbit: 0.001, cellId: 'X' };
+  const b: ModemSpec = { name: 'b', costPerKbit: 0.002, cellId: 'X' };
+  const [o] = run([{ nowMs: T0, modems: [a, b], demand: { downKbps: 45_000 } }]);
+  t.same(offeredIds(o!), ['a_if', 'b_if']);
+  t.same(o!.interfaces.map((i) => i.bearers[0]!.downKbps), [25_000, 25_000], 'empty cell (N=1): half each');
+  t.same(o!.deratings.map((d) => [d.modem, d.sharedWith, d.factor]), [['a', ['b'], 0.5], ['b', ['a'], 0.5]]);
+  const [loaded] = run([{ nowMs: T0, modems: [a, b], demand: { downKbps: 45_000 }, settings: { assumedCellUsers: 9 } }]);
+  t.same(loaded!.interfaces.map((i) => i.bearers[0]!.downKbps), [45_000, 45_000], 'N=9: 9/10 each');
+  const three3 = run([{ nowMs: T0, modems: [a, b, { name: 'c', costPerKbit: 0.003, cellId: 'X' }], demand: { downKbps: 140_000 } }]);
+  t.same(three3[0]!.deratings.map((d) => d.factor), [1 / 3, 1 / 3, 1 / 3], 'three on an empty cell: a third each');
+  const [other] = run([{ nowMs: T0, modems: [a, { ...b, mnc: '02' }], demand: { downKbps: 45_000 } }]);
+  t.same(other!.deratings, [], 'another operator on the same cell id shares nothing');
+  // Derating counts when deciding to wake: 45 Mbps on a shared 50 Mbps cell still exceeds 80%, c joins.
+  const c: ModemSpec = { name: 'c', costPerKbit: 0.003, mnc: '03' };
+  const [three] = run([{ nowMs: T0, modems: [a, b, c], demand: { downKbps: 45_000 } }]);
+  t.same(offeredIds(three!), ['a_if', 'b_if', 'c_if']);
+});
+
+t.test('the power limit stops a wake that the idle power alone would break', async (t) => {
+  const a: ModemSpec = { name: 'a', costPerKbit: 0.001, baseW: 2 };
+  const b: ModemSpec = { name: 'b', costPerKbit: 0.002, baseW: 2 };
+  const s0 = run([
+    { nowMs: T0, modems: [a, b], demand: { downKbps: 1000 } },
+    { nowMs: T0 + 1000, modems: [a, { ...b, up: false }], demand: { downKbps: 1000 } },
+  ]);
+  const [o] = run([{ nowMs: T0 + 10 * MIN, modems: [a, { ...b, up: false }], demand: { downKbps: 45_000 }, powerLimitW: 3 }], s0[1]!.state);
+  t.same(actionsOf(o!), []);
+  t.match(o!.recommendations.find((r) => r.kind === 'power-limit')?.message ?? '', /4\.00 W, above the 3\.00 W limit/);
+  const [o2] = run([{ nowMs: T0 + 10 * MIN, modems: [a, { ...b, up: false }], demand: { downKbps: 45_000 }, powerLimitW: 5 }], s0[1]!.state);
+  t.same(actionsOf(o2!), ['wake:b']);
+});
+
+t.test('an up modem further down the order carries while a cheaper one may not wake yet', async (t) => {
+  const p1: ModemSpec = { name: 'p1', costPerKbit: 0.001 };
+  const p2: ModemSpec = { name: 'p2', costPerKbit: 0.002 };
+  const o: ModemSpec = { name: 'o', tier: 'overflow', costPerKbit: 0.003, sinceMs: T0 }; // just came up
+  const p2down = { ...p2, up: false };
+  const high = { downKbps: 45_000 };
+  const outs = run([
+    { nowMs: T0, modems: [p1, p2, o], demand: { downKbps: 1000 } }, // o is within its minimum on time: p2 sleeps
+    { nowMs: T0 + 1000, modems: [p1, p2down, o], demand: { downKbps: 1000 } },
+    { nowMs: T0 + 30_000, modems: [p1, p2down, o], demand: high }, // p2 within min off: o joins at once
+    { nowMs: T0 + 1000 + 2 * MIN, modems: [p1, p2down, o], demand: high }, // min off over: p2 is cheaper than o
+    { nowMs: T0 + 1000 + 2 * MIN + 10_000, modems: [p1, p2, o], demand: high }, // p2 up; o stays for its min on time
+    { nowMs: T0 + 30_000 + 6 * MIN, modems: [p1, p2, o], demand: high }, // o leaves the set
+  ]);
+  t.same(outs.map(actionsOf), [['sleep:p2'], [], [], ['wake:p2'], [], []]);
+  t.same(offeredIds(outs[2]!), ['o_if', 'p1_if']);
+  t.match(outs[3]!.actions[0]!.reason, /cheaper than o, which carries now/);
+  t.same(offeredIds(outs[4]!), ['o_if', 'p1_if', 'p2_if']);
+  t.same(offeredIds(outs[5]!), ['p1_if', 'p2_if']);
+});
