@@ -9,7 +9,7 @@ import { compileClasses } from '../src/flows/classifier.js';
 import { ConnectionTable } from '../src/flows/connection-table.js';
 import { parseConntrackListing } from '../src/flows/conntrack-parser.js';
 import { DEFAULT_OWN_GROUP_THRESHOLDS } from '../src/flows/grouping.js';
-import { parsePrefix } from '../src/flows/ip-address.js';
+import { parsePrefix } from '../src/model/ip-address.js';
 
 const layout = markLayout(DEFAULT_MARK_MASK)!;
 const DPORTS = [443, 443, 443, 80, 53, 3478, 22, 51820, 8080, 5060];

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { parseIp, parsePrefix } from '../model/ip-address.js';
 
 /**
  * Checks for every kind of value that later reaches a command, an nft rule or
@@ -49,15 +49,9 @@ export function portRange(raw: string): { from: number; to: number } | null {
   return { from, to };
 }
 
+// The same parser routing and flows use, so a value the check accepts is one the rules accept.
 function cidr(raw: string): boolean {
-  const slash = raw.indexOf('/');
-  const addr = slash < 0 ? raw : raw.slice(0, slash);
-  const family = isIP(addr);
-  if (family === 0 || addr.includes('%')) return false;
-  if (slash < 0) return true;
-  const prefix = raw.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (family === 4 ? 32 : 128);
+  return parsePrefix(raw) !== null;
 }
 
 function domain(raw: string): boolean {
@@ -117,7 +111,7 @@ export function checkFormat(format: StringFormat, raw: string): string | null {
       ok = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(raw);
       break;
     case 'ip':
-      ok = isIP(raw) !== 0 && !raw.includes('%');
+      ok = parseIp(raw) !== null;
       break;
     case 'cidr':
       ok = cidr(raw);

@@ -1,10 +1,11 @@
 import type { ClassRule, PortRange } from '../model/config.js';
 import type { QosClass } from '../model/qos.js';
+import type { ConnectionTuple } from '../model/flow-group.js';
 import type { MarkLayout } from '../model/mark-layout.js';
 import { decodeMark } from '../model/mark-layout.js';
-import { DEFAULT_CLASS_RULES, FALLBACK_CLASS } from '../model/default-classes.js';
-import type { IpPrefix } from './ip-address.js';
-import { canonicalIp, parseIp, parsePrefix, prefixContains } from './ip-address.js';
+import { classList } from '../model/default-classes.js';
+import type { IpPrefix } from '../model/ip-address.js';
+import { canonicalIp, parseIp, parsePrefix, prefixContains } from '../model/ip-address.js';
 import type { NeighbourTable } from './neighbours.js';
 
 /**
@@ -19,10 +20,7 @@ import type { NeighbourTable } from './neighbours.js';
  * confirmed and does not match here.
  */
 
-/** The full, ordered class list the kernel and userspace share. */
-export function classList(userRules: readonly ClassRule[]): ClassRule[] {
-  return [...userRules, ...DEFAULT_CLASS_RULES, FALLBACK_CLASS];
-}
+export { classList };
 
 // Ports without a protocol: the kernel rules match `meta l4proto { tcp, udp, sctp } th dport` (src/routing/nft-classes.ts).
 const PORTED = new Set(['tcp', 'udp', 'sctp']);
@@ -86,15 +84,7 @@ export function compileClasses(userRules: readonly ClassRule[]): CompiledClasses
 }
 
 /** What the classifier needs to know of one connection (original direction, from the LAN). */
-export interface ConnectionFacts {
-  family: 4 | 6;
-  proto: string;
-  src: string;
-  dst: string;
-  sport: number | null;
-  dport: number | null;
-  mark: number;
-}
+export type ConnectionFacts = ConnectionTuple & { mark: number };
 
 export interface ClassifyContext {
   /** Null when the mark layout is unusable: marks are then ignored. */

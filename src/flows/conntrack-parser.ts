@@ -1,7 +1,7 @@
 import type { Result } from '../model/errors.js';
 import type { ConntrackEntry, ConntrackEvent, ConntrackEventType, ConntrackTuple, Counters } from './conntrack-entry.js';
 import { PROTO_NAMES } from './conntrack-entry.js';
-import { parseIp, formatIp } from './ip-address.js';
+import { parseIp, formatIp } from '../model/ip-address.js';
 
 /**
  * Parser for the line format shared by `conntrack -L -o extended[,id]`,

@@ -9,7 +9,7 @@ import type { AccountingState, ConntrackSource } from './conntrack-source.js';
 import { conntrackToolSource, ensureAccounting, procfsSource } from './conntrack-source.js';
 import type { ExclusionReason } from './grouping.js';
 import { normalizeDomain } from './classifier.js';
-import { canonicalIp } from './ip-address.js';
+import { canonicalIp } from '../model/ip-address.js';
 import { readNeighbours } from './neighbours.js';
 import type { FlowTrackerOptions, ResolvedTrackerOptions } from './tracker-options.js';
 import { resolveTrackerOptions } from './tracker-options.js';

@@ -5,8 +5,8 @@ import type { QosClass } from '../model/qos.js';
 import type { Classification } from './classifier.js';
 import type { ConntrackEntry } from './conntrack-entry.js';
 import { isSourceNatted } from './conntrack-entry.js';
-import type { IpPrefix } from './ip-address.js';
-import { inAnyPrefix, isLocalScope, parseIp } from './ip-address.js';
+import type { IpPrefix } from '../model/ip-address.js';
+import { inAnyPrefix, isLocalScope, parseIp } from '../model/ip-address.js';
 import type { Rate } from './rates.js';
 
 /**

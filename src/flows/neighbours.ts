@@ -1,5 +1,5 @@
 import type { CommandRunner } from '../model/ports.js';
-import { canonicalIp } from './ip-address.js';
+import { canonicalIp } from '../model/ip-address.js';
 
 /**
  * The neighbour table (IP -> MAC) that `src_mac` class rules need: conntrack

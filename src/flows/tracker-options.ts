@@ -6,8 +6,8 @@ import type { CompiledClasses } from './classifier.js';
 import { compileClasses } from './classifier.js';
 import type { GroupingOptions, OwnGroupThresholds } from './grouping.js';
 import { DEFAULT_MEASURE_MIN_AGE_S, DEFAULT_OWN_GROUP_THRESHOLDS } from './grouping.js';
-import type { IpPrefix } from './ip-address.js';
-import { parsePrefix } from './ip-address.js';
+import type { IpPrefix } from '../model/ip-address.js';
+import { parsePrefix } from '../model/ip-address.js';
 
 /** What the daemon tells the FlowTracker. */
 export interface FlowTrackerOptions {

@@ -59,3 +59,13 @@ export const DEFAULT_CLASS_RULES: readonly ClassRule[] = Object.freeze([
 export const FALLBACK_CLASS: ClassRule = Object.freeze(
   rule({ name: 'default', qos: 'B', upKbps: 300, downKbps: 3000 }),
 ) as ClassRule;
+
+/**
+ * The full ordered class list the kernel rules and the userspace classifier
+ * both use: the user's `class` sections, then the built-ins, then the
+ * fallback. A connection's class index is its class' position + 1
+ * (src/model/mark-layout.ts).
+ */
+export function classList(userRules: readonly ClassRule[]): ClassRule[] {
+  return [...userRules, ...DEFAULT_CLASS_RULES, FALLBACK_CLASS];
+}

@@ -10,7 +10,7 @@ import type { TableSettings } from '../../src/flows/connection-table.js';
 import { parseConntrackEvent, parseConntrackListing } from '../../src/flows/conntrack-parser.js';
 import type { ConntrackEvent } from '../../src/flows/conntrack-entry.js';
 import { DEFAULT_OWN_GROUP_THRESHOLDS } from '../../src/flows/grouping.js';
-import { parsePrefix } from '../../src/flows/ip-address.js';
+import { parsePrefix } from '../../src/model/ip-address.js';
 import { ct, ctLine } from './helpers.js';
 
 const layout = markLayout(DEFAULT_MARK_MASK)!;

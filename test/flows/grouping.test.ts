@@ -5,7 +5,7 @@ import { connectionKey } from '../../src/flows/conntrack-entry.js';
 import type { ConntrackEntry } from '../../src/flows/conntrack-entry.js';
 import type { GroupingOptions, GroupRate, TrackedConnection } from '../../src/flows/grouping.js';
 import { DEFAULT_OWN_GROUP_THRESHOLDS, assignMembership, buildFlowGroups, exclusionReason, groupId } from '../../src/flows/grouping.js';
-import { parsePrefix } from '../../src/flows/ip-address.js';
+import { parsePrefix } from '../../src/model/ip-address.js';
 import type { Rate } from '../../src/flows/rates.js';
 import { toSolverFlows } from '../../src/flows/solver-flows.js';
 import { ct } from './helpers.js';

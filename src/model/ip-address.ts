@@ -1,8 +1,12 @@
 /**
- * IP addresses and prefixes as plain data. conntrack prints IPv6 compressed
- * while /proc/net/nf_conntrack prints all 32 hex digits, and users write
- * either in their rules: everything is compared in one canonical form
- * (dotted quad; RFC 5952 for IPv6).
+ * IP addresses and prefixes as plain data, shared by flows (conntrack
+ * parsing), routing (rule and route diffs) and config validation. conntrack
+ * prints IPv6 compressed while /proc/net/nf_conntrack prints all 32 hex
+ * digits, iproute2 prints inet_ntop's form, and users write any of them:
+ * everything is compared in one canonical form (dotted quad; RFC 5952 for
+ * IPv6, with IPv4-mapped/-compatible addresses ending in a dotted quad as
+ * inet_ntop prints them). Dotted quads with leading zeros are refused: some
+ * tools read them as octal.
  */
 
 export interface IpAddress {
@@ -31,7 +35,7 @@ function parseV4(text: string): Uint8Array | null {
       out[part++] = value;
       value = 0;
       digits = 0;
-    } else if (c >= 48 && c <= 57 && digits < 3) {
+    } else if (c >= 48 && c <= 57 && digits < 3 && !(digits === 1 && value === 0)) {
       value = value * 10 + (c - 48);
       digits++;
       if (value > 255) return null;
@@ -43,10 +47,9 @@ function parseV4(text: string): Uint8Array | null {
 }
 
 function parseV6(text: string): Uint8Array | null {
-  let s = text;
-  // Zone ids (fe80::1%br-lan) name a link, not part of the address.
-  const pct = s.indexOf('%');
-  if (pct >= 0) s = s.slice(0, pct);
+  // Zone ids (fe80::1%br-lan) are refused: none of our sources print them, and they must not reach a rule.
+  const s = text;
+  if (s.length > 45) return null;
   const out = new Uint8Array(16);
   let tail: number[] = [];
   let head: number[] = [];
@@ -121,6 +124,10 @@ export function formatIp(ip: IpAddress): string {
   }
   const hex = groups.map((g) => g.toString(16));
   if (bestLen < 2) return hex.join(':');
+  if (bestStart === 0 && (bestLen === 6 || (bestLen === 5 && groups[5] === 0xffff))) {
+    const v4 = `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+    return bestLen === 5 ? `::ffff:${v4}` : `::${v4}`;
+  }
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
@@ -139,7 +146,7 @@ export function parsePrefix(text: string): IpPrefix | null {
   let bits = max;
   if (slash >= 0) {
     const lenText = text.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(lenText)) return null;
+    if (!/^(0|[1-9]\d{0,2})$/.test(lenText)) return null;
     bits = Number(lenText);
     if (bits > max) return null;
   }
@@ -177,4 +184,11 @@ export function isLocalScope(ip: IpAddress): boolean {
   const allZero = b.every((x) => x === 0);
   const loopback = b.slice(0, 15).every((x) => x === 0) && b[15] === 1;
   return allZero || loopback || b[0] === 0xff || (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80);
+}
+
+/** The address as an unsigned integer (32 or 128 bits), for ordering. */
+export function ipToBigInt(ip: IpAddress): bigint {
+  let v = 0n;
+  for (const byte of ip.bytes) v = (v << 8n) | BigInt(byte);
+  return v;
 }
