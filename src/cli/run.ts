@@ -6,6 +6,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: 'check, show-json or schema for /etc/config/modemflow',
     load: async () => (await import('./config-command.js')).configCommand,
   },
+  demo: {
+    summary: "solve the thesis' vehicle-router case and print the assignment",
+    load: async () => (await import('./demo-command.js')).demoCommand,
+  },
   flows: {
     summary: 'show the connections and flow groups modemflow sees (classes, demand, modem slot)',
     load: async () => (await import('./flows-command.js')).flowsCommand,
@@ -14,9 +18,17 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: "probe one modem's path (RTT, jitter, loss) from its address",
     load: async () => (await import('./probe-command.js')).probeCommand,
   },
+  generate: {
+    summary: 'print a random TFAP instance (thesis UC0-UC3 or modern profile)',
+    load: async () => (await import('./generate-command.js')).generateCommand,
+  },
   power: {
     summary: 'show the battery reading, P_max and hwmon power sensors',
     load: async () => (await import('./power-command.js')).powerCommand,
+  },
+  solve: {
+    summary: 'solve a traffic-flow-assignment instance (JSON) and print the answer',
+    load: async () => (await import('./solve-command.js')).solveCommand,
   },
   ubus: {
     summary: 'the ubus tool: list, call, listen, send',

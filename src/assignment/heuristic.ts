@@ -1,0 +1,46 @@
+import type { TfapAnswer, TfapInstance } from '../model/tfap.js';
+import { compile, unservableFlows } from './compiled.js';
+import { solveImproved } from './heuristic-improved.js';
+import { solveThesis } from './heuristic-thesis.js';
+import { Prng } from './prng.js';
+import { State, toAnswer } from './state.js';
+
+export type HeuristicVariant = 'improved' | 'thesis' | 'thesis-ls';
+
+export interface HeuristicOptions {
+  /** Seed of the PRNG (restarts, kicks); same seed, same answer. Default 1. */
+  seed?: number;
+  /** 'improved' (default), 'thesis' (LS/RS, Algorithms 1-6) or 'thesis-ls' (no restarts). */
+  variant?: HeuristicVariant;
+  /** Clock for solveMs (performance.now in the CLI); without it solveMs is 0. */
+  now?: () => number;
+  /** Kicks of the improved variant's iterated local search. */
+  kicks?: number;
+  /** Penalty weights of the improved variant (see heuristic-improved.ts). */
+  muFactors?: readonly number[];
+}
+
+/** Solves a (validated) instance with the heuristic. Pure: no clock, no randomness of its own. */
+export function solveHeuristic(inst: TfapInstance, opts: HeuristicOptions = {}): TfapAnswer {
+  const now = opts.now ?? (() => 0);
+  const t0 = now();
+  const c = compile(inst);
+  const bad = unservableFlows(c);
+  if (bad.length > 0) {
+    return toAnswer(new State(c), {
+      method: 'heuristic',
+      solveMs: now() - t0,
+      reason: `no bearer can carry flow(s) ${bad.map((z) => c.flowIds[z]).join(', ')} (QoS, capacity or pin)`,
+    });
+  }
+  const rng = new Prng(opts.seed ?? 1);
+  const variant = opts.variant ?? 'improved';
+  const s =
+    variant === 'improved'
+      ? solveImproved(c, rng, { ...(opts.kicks === undefined ? {} : { kicks: opts.kicks }), ...(opts.muFactors === undefined ? {} : { muFactors: opts.muFactors }) })
+      : solveThesis(c, rng, { restarts: variant === 'thesis' });
+  s.dropIdle();
+  const unplaced = s.unplaced();
+  const reason = unplaced > 0 ? `the heuristic found no place for flow(s) ${[...s.flowIf].flatMap((i, z) => (i < 0 ? [c.flowIds[z]!] : [])).join(', ')} (each fits some bearer alone; try --method exact)` : undefined;
+  return toAnswer(s, reason === undefined ? { method: 'heuristic', solveMs: now() - t0 } : { method: 'heuristic', solveMs: now() - t0, reason });
+}
