@@ -5,6 +5,7 @@
  * usage error in a command's arguments, 1 for bad options).
  */
 import type { CliCommand, CliIo } from './io.js';
+import { getopt } from './getopt.js';
 import { BlobmsgType, DEFAULT_UBUS_SOCKET, formatBlobmsgElement, formatBlobmsgJson, parseUbusJson, statusText, UbusClient, UbusError } from '../ubus/index.js';
 
 const EXIT_FAILED = 255; // cli.c returns -1
@@ -36,31 +37,17 @@ function usage(io: CliIo): number {
   return 1;
 }
 
-/** getopt("vs:t:S") without permutation (musl): options end at the first operand. */
 function parseOptions(argv: string[]): { opts: Options; rest: string[] } | null {
+  const parsed = getopt(argv, 'vs:t:S');
+  if (!parsed.ok) return null;
   const opts: Options = { socket: DEFAULT_UBUS_SOCKET, timeoutS: 30, simple: false, verbose: 0 };
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      i++;
-      break;
-    }
-    if (!a.startsWith('-') || a === '-') break;
-    for (let k = 1; k < a.length; k++) {
-      const c = a[k]!;
-      if (c === 'v') opts.verbose++;
-      else if (c === 'S') opts.simple = true;
-      else if (c === 's' || c === 't') {
-        const value = k + 1 < a.length ? a.slice(k + 1) : argv[++i];
-        if (value === undefined) return null;
-        if (c === 's') opts.socket = value;
-        else opts.timeoutS = Number.parseInt(value, 10) || 0; // atoi
-        break;
-      } else return null;
-    }
+  for (const { name, value } of parsed.options) {
+    if (name === 'v') opts.verbose++;
+    else if (name === 'S') opts.simple = true;
+    else if (name === 's') opts.socket = value!;
+    else if (name === 't') opts.timeoutS = Number.parseInt(value!, 10) || 0; // atoi
   }
-  return { opts, rest: argv.slice(i) };
+  return { opts, rest: parsed.rest };
 }
 
 const SIGNATURE_TYPES: Record<number, string> = {

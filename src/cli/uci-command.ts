@@ -1,5 +1,6 @@
 import type { CliCommand, CliIo } from './io.js';
-import type { UciDelta, UciPackage, UciStatus } from '../uci/index.js';
+import { getopt } from './getopt.js';
+import type { UciDelta, UciLookup, UciPackage, UciPtr, UciStatus } from '../uci/index.js';
 import {
   DEFAULT_SAVEDIR,
   UCI_ERROR_TEXT,
@@ -132,19 +133,27 @@ class UciCli {
     return 0;
   }
 
-  private packageCmd(cmd: string, tuple: string): number {
+  /** Parses a `pkg.section.option=value` tuple, loads its package and looks it up; null after printing uci's error. */
+  private resolve(tuple: string): { ptr: UciPtr; pkg: UciPackage; look: UciLookup } | null {
     const ptr = parsePtr(tuple);
     if (!ptr) {
       this.perror('parse');
-      return 1;
+      return null;
     }
     const pkg = this.load(ptr.package);
-    if ('failed' in pkg) return 1;
+    if ('failed' in pkg) return null;
     const look = lookupPtr(pkg, ptr);
     if (look.status !== 'ok') {
       this.perror(look.status);
-      return 1;
+      return null;
     }
+    return { ptr, pkg, look };
+  }
+
+  private packageCmd(cmd: string, tuple: string): number {
+    const resolved = this.resolve(tuple);
+    if (!resolved) return 1;
+    const { pkg, look } = resolved;
     switch (cmd) {
       case 'changes':
         for (const d of this.savedChanges(pkg.name)) this.io.stdout(formatChange(pkg.name, d));
@@ -176,18 +185,9 @@ class UciCli {
 
   sectionCommand(cmd: string, args: string[]): number {
     if (args.length !== 1) return 255;
-    const ptr = parsePtr(args[0]!);
-    if (!ptr) {
-      this.perror('parse');
-      return 1;
-    }
-    const pkg = this.load(ptr.package);
-    if ('failed' in pkg) return 1;
-    const look = lookupPtr(pkg, ptr);
-    if (look.status !== 'ok') {
-      this.perror(look.status);
-      return 1;
-    }
+    const resolved = this.resolve(args[0]!);
+    if (!resolved) return 1;
+    const { ptr, pkg, look } = resolved;
     if (ptr.value !== null && cmd === 'get') return 1;
     if (cmd === 'get') {
       if (!look.complete) {
@@ -229,10 +229,7 @@ class UciCli {
   }
 }
 
-const OPTS_WITH_ARG = new Set(['c', 'd', 'f', 'p', 'P', 't']);
-const OPTS_FLAG = new Set(['L', 'm', 'n', 'N', 's', 'S', 'q', 'X']);
-
-/** getopt(3) as musl does it: options end at the first non-option argument. */
+/** uci's options (cli.c): c d f p P t take a value. */
 function parseFlags(argv: string[], io: CliIo): { flags: Flags; rest: string[] } | { exit: number } {
   const flags: Flags = {
     confdir: '/etc/config',
@@ -245,48 +242,30 @@ function parseFlags(argv: string[], io: CliIo): { flags: Flags; rest: string[] }
     exportNames: false,
     extended: true,
   };
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      i++;
-      break;
-    }
-    if (!a.startsWith('-') || a === '-') break;
-    for (let k = 1; k < a.length; k++) {
-      const c = a[k]!;
-      if (OPTS_WITH_ARG.has(c)) {
-        let val = a.slice(k + 1);
-        if (val === '') {
-          if (i + 1 >= argv.length) {
-            io.stderr(`uci: option requires an argument: ${c}\n${USAGE}`);
-            return { exit: 0 };
-          }
-          val = argv[++i]!;
-        }
-        if (c === 'c') flags.confdir = val;
-        else if (c === 'd') flags.delimiter = val;
-        else if (c === 'p') {
-          if (!flags.deltaPaths.includes(val)) flags.deltaPaths.push(val);
-        } else if (c === 'P') {
-          flags.savedir = val;
-          flags.noCommit = true;
-        } else if (c === 't') flags.savedir = val;
-        break;
-      }
-      if (!OPTS_FLAG.has(c)) {
-        io.stderr(`uci: unrecognized option: ${c}\n${USAGE}`);
-        return { exit: 0 };
-      }
-      if (c === 'n') flags.exportNames = true;
-      else if (c === 'N') flags.exportNames = false;
-      else if (c === 's') flags.strict = true;
-      else if (c === 'S') flags.strict = false;
-      else if (c === 'q') flags.quiet = true;
-      else if (c === 'X') flags.extended = false;
-    }
+  const parsed = getopt(argv, 'c:d:f:LmnNp:P:sSqt:X');
+  if (!parsed.ok) {
+    const what = parsed.error === 'missing-argument' ? 'option requires an argument' : 'unrecognized option';
+    io.stderr(`uci: ${what}: ${parsed.option}\n${USAGE}`);
+    return { exit: 0 };
   }
-  return { flags, rest: argv.slice(i) };
+  for (const { name: c, value } of parsed.options) {
+    const val = value ?? '';
+    if (c === 'c') flags.confdir = val;
+    else if (c === 'd') flags.delimiter = val;
+    else if (c === 'p') {
+      if (!flags.deltaPaths.includes(val)) flags.deltaPaths.push(val);
+    } else if (c === 'P') {
+      flags.savedir = val;
+      flags.noCommit = true;
+    } else if (c === 't') flags.savedir = val;
+    else if (c === 'n') flags.exportNames = true;
+    else if (c === 'N') flags.exportNames = false;
+    else if (c === 's') flags.strict = true;
+    else if (c === 'S') flags.strict = false;
+    else if (c === 'q') flags.quiet = true;
+    else if (c === 'X') flags.extended = false;
+  }
+  return { flags, rest: parsed.rest };
 }
 
 const SECTION_CMDS: Readonly<Record<string, string>> = {
