@@ -4,7 +4,8 @@
 set -euo pipefail
 want=(nft:nftables ip:iproute2 tc:iproute2 conntrack:conntrack ping:iputils-ping)
 if [ "${1:-test}" = test ]; then
-  want+=(mosquitto:mosquitto chromium:chromium)
+  # busybox: the probe tests also run stock OpenWrt's busybox ping.
+  want+=(mosquitto:mosquitto chromium:chromium busybox:busybox)
 fi
 missing=()
 for pair in "${want[@]}"; do
