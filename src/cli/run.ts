@@ -45,7 +45,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
 };
 
 function usage(io: CliIo): void {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).sort(([a], [b]) => a.localeCompare(b)).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
   io.stderr(`usage: modemflow <command> [options]\n\ncommands:\n${lines.join('\n')}\n`);
 }
 
