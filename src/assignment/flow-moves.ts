@@ -1,7 +1,7 @@
 import type { Compiled } from './compiled.js';
 import type { Prng } from './prng.js';
 import { beats, scoreOf, type Score } from './score.js';
-import { candidateBearers } from './candidate-bearers.js';
+import { nonDominated } from './dominance.js';
 import { State } from './state.js';
 
 /**
@@ -29,7 +29,7 @@ export class FlowMoves {
     protected readonly rng: Prng,
   ) {
     this.scratch = new State(c);
-    this.cand = candidateBearers(c);
+    this.cand = nonDominated(c, { cost: true, power: true });
     this.active = new Uint8Array(c.m);
     this.byClass = Int32Array.from(Array.from({ length: c.v }, (_, z) => z).sort((a, b) => c.qos[b]! - c.qos[a]! || c.bw[b]! - c.bw[a]! || a - b));
     this.bySize = Int32Array.from(Array.from({ length: c.v }, (_, z) => z).sort((a, b) => c.bw[b]! - c.bw[a]! || a - b));
@@ -89,7 +89,7 @@ export class FlowMoves {
           s.place(z, i);
           const sc = scoreOf(s);
           s.remove(z);
-          if (!best || this.better(sc, best)) [best, bi, bj] = [sc, i, j];
+          if (!best || this.better(sc, best)) { best = sc; bi = i; bj = j; }
         } else {
           const old = s.bearer[i]!;
           for (const j of this.cand[i]!) {
@@ -98,7 +98,7 @@ export class FlowMoves {
             s.place(z, i);
             const sc = scoreOf(s);
             s.remove(z);
-            if (!best || this.better(sc, best)) [best, bi, bj] = [sc, i, j];
+            if (!best || this.better(sc, best)) { best = sc; bi = i; bj = j; }
           }
           s.bearer[i] = old;
         }
@@ -188,7 +188,7 @@ export class FlowMoves {
         s.remove(z);
         s.place(z, b);
         const sc = scoreOf(s);
-        if (beats(sc, cur) && (!best || beats(sc, best))) [best, bz, bt] = [sc, z, b];
+        if (beats(sc, cur) && (!best || beats(sc, best))) { best = sc; bz = z; bt = b; }
         s.remove(z);
         s.place(z, a);
       }
@@ -253,7 +253,7 @@ export class FlowMoves {
           this.delta(s, z, b, s.bearer[b]!);
           if (this.dp < -1e-12) {
             const ratio = this.dc / -this.dp;
-            if (ratio < bestRatio) [bestRatio, bz, bt] = [ratio, z, b];
+            if (ratio < bestRatio) { bestRatio = ratio; bz = z; bt = b; }
           }
         }
       }

@@ -1,27 +1,48 @@
-import type { Compiled } from './compiled.js';
+import { type Compiled, withinPowerLimit } from './compiled.js';
 import { bearerTables } from './bearer-order.js';
 import type { Prng } from './prng.js';
 import { Neighbourhoods } from './improver-moves.js';
 import { beats, scoreOf } from './score.js';
 import { State } from './state.js';
 import { construct } from './thesis-moves.js';
+import { branchAndBound } from './branch-and-bound.js';
+import { lnsImprove } from './lns.js';
 
 /**
- * modemflow's heuristic. Starts from the thesis' two first-fit constructions
- * (Algorithm 4, by cost and by w_j), then descends with relocate, swap,
- * ejection-pair and bearer-change-with-repair moves, then runs an iterated
- * local search (seeded kicks on one interface's bearer) for a bounded number
- * of kicks. Descents alternate a penalised objective (cost + mu x power above
- * P_max, which lets the search cross over-power states) with the strict
- * lexicographic one (served, power above P_max, cost, power).
- * Deterministic for a given seed.
+ * modemflow's heuristic, in four stages, each bounded:
+ * 1. A truncated branch and bound for the least cost within P_max over
+ *    non-dominated bearers (branch-and-bound.ts). If it completes, its answer
+ *    is optimal and returned at once (most small instances).
+ * 2. With a finite P_max, the same search for the least power: the start
+ *    that meets the tightest limits; when the cost search found nothing
+ *    within P_max, a power-lowering large neighbourhood search (lns.ts)
+ *    takes it down until it fits. If both searches completed and none
+ *    fits, the least power is the (over_power_limit) answer.
+ * 3. From those starts, descents with relocate, swap, ejection-pair and
+ *    bearer-change-with-repair moves and an iterated local search with seeded
+ *    kicks (the Improver below). Descents may alternate a penalised objective
+ *    (cost + mu x power above P_max, to cross over-power states) with the
+ *    strict lexicographic one (served, power above P_max, cost, power).
+ * 4. A cost-lowering large neighbourhood search that re-optimises the flows
+ *    of 2-3 interfaces at a time with the branch and bound, never leaving P_max.
+ * Effort (node budgets, kicks) is smaller on big instances, where each node
+ * costs more. Deterministic for a given seed.
  */
 
 export interface ImprovedOptions {
-  /** Kicks of the iterated local search (default scales with the instance). */
+  /** Kicks of the iterated local search (default by instance size, see effortFor). */
   kicks?: number;
-  /** Multiples of the estimated cost-per-W scale used as penalty weights (default [1, 4]). */
+  /** Multiples of the estimated cost-per-W scale used as penalty weights (default [1, 4]; [] on big instances). */
   muFactors?: readonly number[];
+  /** Stop the kicks after this many in a row that find nothing better. */
+  patience?: number;
+  /** Node budget of each repair of the large neighbourhood search, and its rounds. */
+  lnsNodes?: number;
+  lnsRounds?: number;
+  /** Interfaces freed at once by the final large neighbourhood search (0 = none). */
+  lnsSize?: number;
+  /** Node budget of each branch-and-bound construction. */
+  maxNodes?: number;
 }
 
 /** A kicked state within this factor of the best cost gets the full descent. */
@@ -48,16 +69,16 @@ export class Improver extends Neighbourhoods {
     }
   }
 
-  run(starts: State[], kicks: number, muFactors: readonly number[]): State {
+  run(starts: State[], kicks: number, muFactors: readonly number[], patience = Infinity): State {
     const c = this.c;
     const best = starts[0]!.clone();
     let bestScore = scoreOf(best);
-    const record = (s: State): void => {
+    const record = (s: State): boolean => {
       const sc = scoreOf(s);
-      if (beats(sc, bestScore)) {
-        best.copyFrom(s);
-        bestScore = sc;
-      }
+      if (!beats(sc, bestScore)) return false;
+      best.copyFrom(s);
+      bestScore = sc;
+      return true;
     };
     // Cost per W between the two constructions: the scale of the trade-off.
     const [a, b] = [starts[0]!, starts[1] ?? starts[0]!];
@@ -72,7 +93,8 @@ export class Improver extends Neighbourhoods {
         record(s);
       }
     }
-    for (let k = 0; k < kicks; k++) {
+    let idle = 0;
+    for (let k = 0; k < kicks && idle < patience; k++) {
       s.copyFrom(best);
       this.kick(s);
       if (this.rng.next() < 0.5) this.kick(s);
@@ -80,7 +102,7 @@ export class Improver extends Neighbourhoods {
       this.settle(s, schedule[this.rng.int(schedule.length)]!, false);
       const sc = scoreOf(s);
       if (sc.unplaced <= bestScore.unplaced && (sc.excessW > 0 || bestScore.excessW > 0 || sc.cost <= bestScore.cost * PROMISING)) this.settle(s, Infinity);
-      record(s);
+      idle = record(s) ? 0 : idle + 1;
     }
     best.dropIdle();
     return best;
@@ -88,12 +110,54 @@ export class Improver extends Neighbourhoods {
 }
 
 
+/** Search effort by instance size (measured on the benchmark's instances, see bench/results/solver.md). */
+interface Effort {
+  nodes: number;
+  kicks: number;
+  mu: readonly number[];
+  lnsSize: number;
+  lnsNodes: number;
+  lnsRounds: number;
+}
+
+function effortFor(c: Compiled): Effort {
+  const size = c.m * c.v;
+  // Few interfaces and flows: the branch and bound usually proves the optimum; keep the rest light.
+  if (size <= 40) return { nodes: 1500, kicks: 4, mu: [], lnsSize: 0, lnsNodes: 0, lnsRounds: 0 };
+  if (size <= 100) return { nodes: 2000, kicks: 16, mu: [1, 4], lnsSize: 3, lnsNodes: 1000, lnsRounds: 4 };
+  // Big: each node and move costs more; the penalised descents cost more than they find.
+  return { nodes: 600, kicks: 4, mu: [], lnsSize: 2, lnsNodes: 200, lnsRounds: 1 };
+}
+
 export function solveImproved(c: Compiled, rng: Prng, opts: ImprovedOptions = {}): State {
-  const t = bearerTables(c);
-  const sm = new State(c);
-  construct(sm, t, false);
-  const sp = new State(c);
-  construct(sp, t, true);
-  const kicks = opts.kicks ?? 4 * c.m + 8;
-  return new Improver(c, rng).run([sm, sp], kicks, opts.muFactors ?? [1, 4]);
+  const e = effortFor(c);
+  const maxNodes = opts.maxNodes ?? e.nodes;
+  const limited = Number.isFinite(c.powerLimitW);
+  const rc = branchAndBound(c, { objective: 'cost', maxNodes });
+  // Proven least cost within P_max: nothing can beat it.
+  if (rc.state && rc.complete) return rc.state;
+  const starts: State[] = [];
+  if (rc.state) starts.push(rc.state);
+  if (limited) {
+    // The least-power end: the start that meets the tightest limits (the cost search found none within P_max).
+    const rp = branchAndBound(c, { objective: 'power', maxNodes: rc.state ? maxNodes : Math.max(maxNodes, 2000) });
+    let sp = rp.state;
+    if (sp && !rc.state && !rp.complete) sp = lnsImprove(c, sp, { objective: 'power', maxNodes: 300, rounds: 2, stopWithinLimit: true, size: 3 });
+    // Proven that nothing meets P_max: the least power is the answer (over_power_limit).
+    if (sp && rc.complete && rp.complete) return sp;
+    if (sp) starts.push(sp);
+  }
+  if (starts.length === 0) {
+    // The branch and bound found nothing in its budget: the thesis' first-fit constructions.
+    const t = bearerTables(c);
+    for (const byPower of [false, true]) {
+      const sx = new State(c);
+      construct(sx, t, byPower);
+      starts.push(sx);
+    }
+  }
+  const best = new Improver(c, rng).run(starts, opts.kicks ?? e.kicks, opts.muFactors ?? e.mu, opts.patience ?? Infinity);
+  const size = opts.lnsSize ?? e.lnsSize;
+  if (size === 0 || best.unplaced() > 0 || !withinPowerLimit(best.power(), c.powerLimitW)) return best;
+  return lnsImprove(c, best, { objective: 'cost', maxNodes: opts.lnsNodes ?? e.lnsNodes, rounds: opts.lnsRounds ?? e.lnsRounds, size });
 }

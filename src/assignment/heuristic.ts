@@ -18,6 +18,15 @@ export interface HeuristicOptions {
   kicks?: number;
   /** Penalty weights of the improved variant (see heuristic-improved.ts). */
   muFactors?: readonly number[];
+  /** Node budget of the improved variant's branch-and-bound constructions. */
+  maxNodes?: number;
+  /** The improved variant stops kicking after this many fruitless kicks in a row. */
+  patience?: number;
+  /** Node budget of each repair of the improved variant's large neighbourhood search, and its rounds. */
+  lnsNodes?: number;
+  lnsRounds?: number;
+  /** Interfaces the improved variant's final large neighbourhood search frees at once (0 = none). */
+  lnsSize?: number;
 }
 
 /** Solves a (validated) instance with the heuristic. Pure: no clock, no randomness of its own. */
@@ -37,7 +46,15 @@ export function solveHeuristic(inst: TfapInstance, opts: HeuristicOptions = {}):
   const variant = opts.variant ?? 'improved';
   const s =
     variant === 'improved'
-      ? solveImproved(c, rng, { ...(opts.kicks === undefined ? {} : { kicks: opts.kicks }), ...(opts.muFactors === undefined ? {} : { muFactors: opts.muFactors }) })
+      ? solveImproved(c, rng, {
+          ...(opts.kicks === undefined ? {} : { kicks: opts.kicks }),
+          ...(opts.muFactors === undefined ? {} : { muFactors: opts.muFactors }),
+          ...(opts.maxNodes === undefined ? {} : { maxNodes: opts.maxNodes }),
+          ...(opts.patience === undefined ? {} : { patience: opts.patience }),
+          ...(opts.lnsNodes === undefined ? {} : { lnsNodes: opts.lnsNodes }),
+          ...(opts.lnsRounds === undefined ? {} : { lnsRounds: opts.lnsRounds }),
+          ...(opts.lnsSize === undefined ? {} : { lnsSize: opts.lnsSize }),
+        })
       : solveThesis(c, rng, { restarts: variant === 'thesis' });
   s.dropIdle();
   const unplaced = s.unplaced();

@@ -60,7 +60,7 @@ export class Neighbourhoods extends FlowMoves {
             s.bearer[a] = ja;
             s.bearer[b] = jb;
             const sc = scoreOf(s);
-            if (!best || this.better(sc, best)) [best, bja, bjb] = [sc, ja, jb];
+            if (!best || this.better(sc, best)) { best = sc; bja = ja; bjb = jb; }
           }
         }
         if (best && this.better(best, cur)) {
@@ -130,7 +130,7 @@ export class Neighbourhoods extends FlowMoves {
         const jk = s.bearer[k]!;
         if (active[k] === 0 || !s.fits(z, k, jk)) continue;
         const cost = c.bearers[k]![jk]!.cost;
-        if (cost < bc) [bi, bc] = [k, cost];
+        if (cost < bc) { bi = k; bc = cost; }
       }
       if (bi >= 0) s.place(z, bi);
       else this.insert(s, z, -1);
