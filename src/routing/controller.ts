@@ -77,10 +77,13 @@ export class RoutingController {
     const build = buildNft(valid.value, layout, this.deps.settings.tableName);
     const errors: string[] = [];
 
-    // Tables and rules first, so a mark never points at a missing table.
+    // Tables and rules first, so a mark never points at a missing table; the
+    // two families are independent kernel state, so they are reconciled at once.
     let ipChanges = 0;
-    for (const family of [4, 6] as const) {
-      const r = await this.reconcileIp(family, wantedIpState(valid.value, this.deps.settings, layout, family));
+    const ipResults = await Promise.all(
+      ([4, 6] as const).map((family) => this.reconcileIp(family, wantedIpState(valid.value, this.deps.settings, layout, family))),
+    );
+    for (const r of ipResults) {
       if (typeof r === 'string') errors.push(r);
       else ipChanges += r;
     }

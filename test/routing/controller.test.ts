@@ -28,17 +28,18 @@ t.test('start on a clean system: reads, one ip batch per family, one nft transac
   const plan = basePlan({ modems: [modem(1), modem(2)] });
   const r = await ctl.start(plan);
   t.same(r, { ok: true, value: { nft: 'full', ipChanges: 20, usableSlots: [1, 2], droppedPins: 0 } });
+  // The two families are reconciled at once: both read, then both batches, then nft.
   t.same(k.runner.lines(), [
     'ip -4 -j rule list',
     'ip -4 -j route show table all',
-    'ip -4 -force -batch -',
     'ip -6 -j rule list',
     'ip -6 -j route show table all',
+    'ip -4 -force -batch -',
     'ip -6 -force -batch -',
     'nft -f -',
   ]);
   t.equal(
-    k.runner.log[2]!.input,
+    k.runner.log.find((c) => c.args.join(' ') === '-4 -force -batch -')!.input,
     [
       'route replace default via 100.64.1.1 dev wan1 table 101 proto static',
       'route replace default via 100.64.2.1 dev wan2 table 102 proto static',
