@@ -242,7 +242,7 @@ async function main(): Promise<void> {
       `- validate + build + render (pure, ${(a.textBytes / 1024).toFixed(0)} KiB of nft text): median ${f(median(a.pure))} ms of 5`,
       `- first start on a clean router (ip batch adds ${MODEMS} tables + rules, one nft transaction): ${f(a.coldMs)} ms`,
       `- restart (reconcile, nothing to change in ip, whole table replaced): median ${f(median(a.full))} ms, max ${f(Math.max(...a.full))} ms of 5;`,
-      `  of which, on average, the nft process ${f(a.fullNftMs)} ms and the ip processes (4 reads, 2 at a time) ${f(a.fullIpMs)} ms;`,
+      `  of which, on average, the nft process ${f(a.fullNftMs)} ms and the ip processes (4 reads, all at once) ${f(a.fullIpMs)} ms;`,
       `  CPU time (this process + ip/nft children, children in 10 ms ticks): median ${f(median(a.fullCpu))} ms per restart`,
       `- pins in the kernel afterwards: ${a.installedPins}`,
       ``,
