@@ -1,5 +1,6 @@
 import type { ModemConfig } from '../model/config.js';
 import type { ModemLink, ModemRadio, ModemView, PathStats } from '../model/modem.js';
+import { unknownLink } from '../model/modem.js';
 import type { Clock, Logger, ProcessSpawner, TimerHandle } from '../model/ports.js';
 import { CapacityEstimator } from './capacity.js';
 import { CounterRate } from './counter-rate.js';
@@ -336,25 +337,7 @@ export class MetricsCollector {
 function initialView(cfg: ModemConfig): ModemView {
   return {
     name: cfg.name,
-    link: {
-      interface: cfg.interface,
-      up: false,
-      sinceMs: null,
-      l3Device: null,
-      ipv4: [],
-      ipv6: [],
-      gatewayV4: null,
-      gatewayV6: null,
-      dns: [],
-      rxBytes: null,
-      txBytes: null,
-      rxKbps: null,
-      txKbps: null,
-      rxErrors: null,
-      txErrors: null,
-      rxDropped: null,
-      txDropped: null,
-    },
+    link: unknownLink(cfg.interface),
     radio: null,
     path: null as PathStats | null,
     capacity: null,

@@ -1,5 +1,5 @@
 import type { ModemConfig } from '../model/config.js';
-import type { ModemRadio, SignalInfo } from '../model/modem.js';
+import type { ModemLink, ModemRadio, SignalInfo } from '../model/modem.js';
 
 /**
  * The provider interfaces of src/metrics. netifd gives the link of every
@@ -40,21 +40,13 @@ export interface LinkCounters {
   txDropped: number | null;
 }
 
-/** What netifd knows about one interface at one moment. */
-export interface LinkSnapshot {
-  interface: string;
-  up: boolean;
+/** What netifd knows about one interface at one moment: the model's link fields it reports, plus uptime and raw counters. */
+export type LinkSnapshot = Pick<ModemLink, 'interface' | 'up' | 'l3Device' | 'ipv4' | 'ipv6' | 'gatewayV4' | 'gatewayV6' | 'dns'> & {
   /** Seconds the interface has been up (netifd `uptime`); null when down or not reported. */
   uptimeS: number | null;
-  l3Device: string | null;
-  ipv4: string[];
-  ipv6: string[];
-  gatewayV4: string | null;
-  gatewayV6: string | null;
-  dns: string[];
   /** null when the device statistics could not be read. */
   counters: LinkCounters | null;
-}
+};
 
 export interface LinkProvider {
   readLink(modem: ModemConfig, timeoutMs: number): Promise<ReadResult<LinkSnapshot>>;

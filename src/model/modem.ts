@@ -94,3 +94,26 @@ export interface ModemView {
   /** Bytes used in the current billing cycle (from counters, persisted rarely). */
   cycleBytes: number | null;
 }
+
+/** A link nothing is known about yet: down, no addresses, no counters. */
+export function unknownLink(iface: string): ModemLink {
+  return {
+    interface: iface,
+    up: false,
+    sinceMs: null,
+    l3Device: null,
+    ipv4: [],
+    ipv6: [],
+    gatewayV4: null,
+    gatewayV6: null,
+    dns: [],
+    rxBytes: null,
+    txBytes: null,
+    rxKbps: null,
+    txKbps: null,
+    rxErrors: null,
+    txErrors: null,
+    rxDropped: null,
+    txDropped: null,
+  };
+}

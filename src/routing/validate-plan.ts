@@ -3,7 +3,7 @@ import type { Result } from '../model/errors.js';
 import { MAX_CLASSES, MAX_MODEM_SLOTS } from '../model/mark-layout.js';
 import { isDomainName, isInterfaceName, parseAddress, parseMac, parsePrefix } from './addr.js';
 import type { Family, ParsedAddress } from './addr.js';
-import type { ConnectionPin, PlacementTarget, RoutingPlan } from './plan.js';
+import type { ConnectionPin, PlacementTarget, RoutedModem, RoutingPlan } from './plan.js';
 
 /**
  * A RoutingPlan whose every name and address has been checked and put in
@@ -23,17 +23,8 @@ export interface ValidPlan {
   pins: ValidPin[];
 }
 
-export interface ValidModem {
-  name: string;
-  slot: number;
-  device: string | null;
-  gatewayV4: string | null;
-  gatewayV6: string | null;
-  addressesV4: string[];
-  addressesV6: string[];
-  up: boolean;
-  usable: boolean;
-}
+/** A modem as validated: addresses canonical; the netifd name is only for logs and stays out. */
+export type ValidModem = Omit<RoutedModem, 'interface'>;
 
 export interface ValidPlacement {
   host: { family: Family; text: string } | null;

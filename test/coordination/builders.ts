@@ -2,6 +2,7 @@
 import type { ModemConfig, ModemThresholds, ModemTier } from '../../src/model/config.js';
 import type { Exclusion } from '../../src/model/flow-group.js';
 import type { ModemView } from '../../src/model/modem.js';
+import { unknownLink } from '../../src/model/modem.js';
 import type { QosClass } from '../../src/model/qos.js';
 import type { InterfaceSpec } from '../../src/model/tfap.js';
 import { coordinate } from '../../src/coordination/coordinate.js';
@@ -67,25 +68,7 @@ export function view(m: ModemSpec): ModemView {
   const window = { rttMs: m.rttMs ?? 40, jitterMs: 5, lossPct: m.lossPct ?? 0, samples: 10 };
   return {
     name: m.name,
-    link: {
-      interface: m.iface ?? `${m.name}_if`,
-      up: m.up ?? true,
-      sinceMs: m.sinceMs ?? 0,
-      l3Device: null,
-      ipv4: [],
-      ipv6: [],
-      gatewayV4: null,
-      gatewayV6: null,
-      dns: [],
-      rxBytes: null,
-      txBytes: null,
-      rxKbps: null,
-      txKbps: null,
-      rxErrors: null,
-      txErrors: null,
-      rxDropped: null,
-      txDropped: null,
-    },
+    link: { ...unknownLink(m.iface ?? `${m.name}_if`), up: m.up ?? true, sinceMs: m.sinceMs ?? 0 },
     radio: {
       mcc: m.mcc === undefined ? '262' : m.mcc,
       mnc: m.mnc === undefined ? '01' : m.mnc,
