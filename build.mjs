@@ -1,5 +1,5 @@
 // Bundles each entry point into one minified file for the router, and the
-// benchmarks into dist/bench/ for `make bench`.
+// benchmarks into dist/bench/ for `make bench`, and the demo into dist/demo/.
 // `highs` (exact MILP solver) stays external: it is a dev-machine reference,
 // loaded with a dynamic import only by `modemflow solve --method exact`.
 import { build } from 'esbuild';
@@ -21,7 +21,7 @@ const what = process.argv[2] ?? 'router';
 if (what === 'router') {
   await build({
     ...common,
-    entryPoints: { modemflow: 'src/cli/main.ts' },
+    entryPoints: { modemflow: 'src/cli/main.ts', modemflowd: 'src/daemon/main.ts' },
     outdir: 'dist',
     minify: true,
     banner: { js: '#!/usr/bin/env node\n' + common.banner.js },
@@ -35,7 +35,15 @@ if (what === 'router') {
     minify: false,
     sourcemap: 'inline',
   });
+} else if (what === 'demo') {
+  // `make demo`: the orchestrator and the programs it starts inside the namespaces.
+  await build({
+    ...common,
+    entryPoints: Object.fromEntries(['main', 'emulator', 'servers', 'traffic'].map((n) => [n, `demo/${n}.ts`])),
+    outdir: 'dist/demo',
+    minify: false,
+  });
 } else {
-  console.error(`build.mjs: unknown target '${what}' (router|bench)`);
+  console.error(`build.mjs: unknown target '${what}' (router|bench|demo)`);
   process.exit(2);
 }

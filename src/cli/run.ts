@@ -10,9 +10,29 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: "solve the thesis' vehicle-router case and print the assignment",
     load: async () => (await import('./demo-command.js')).demoCommand,
   },
+  assignment: {
+    summary: "the running daemon's assignment, last solve and last decisions with their reasons",
+    load: async () => (await import('./daemon-command.js')).daemonQueryCommand('assignment'),
+  },
   flows: {
-    summary: 'show the connections and flow groups modemflow sees (classes, demand, modem slot)',
-    load: async () => (await import('./flows-command.js')).flowsCommand,
+    summary: "the running daemon's flow groups (with --lan: read conntrack here, without the daemon)",
+    load: async () => {
+      const local = (await import('./flows-command.js')).flowsCommand;
+      const remote = (await import('./daemon-command.js')).daemonQueryCommand('flows');
+      return (argv, io) => (argv.some((a) => a === '--lan' || a.startsWith('--lan=')) ? local(argv, io) : remote(argv, io));
+    },
+  },
+  history: {
+    summary: "the running daemon's per-second history (rates, RTT, cost, power)",
+    load: async () => (await import('./daemon-command.js')).daemonQueryCommand('history'),
+  },
+  modems: {
+    summary: "the running daemon's modems (with --once: read the providers directly, no daemon)",
+    load: async () => (await import('./daemon-command.js')).daemonQueryCommand('modems'),
+  },
+  status: {
+    summary: "the running daemon's status: config, power, cost, counters, modems, warnings",
+    load: async () => (await import('./daemon-command.js')).daemonQueryCommand('status'),
   },
   probe: {
     summary: "probe one modem's path (RTT, jitter, loss) from its address",

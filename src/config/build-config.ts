@@ -62,6 +62,8 @@ function globalsFrom(r: SectionReader | null, defaults: SectionReader): GlobalsC
     rulePriorityBase: priority,
     solveIntervalS: g.num('solve_interval'),
     hysteresis: g.num('hysteresis'),
+    lanInterfaces: g.list('lan'),
+    lanPrefixes: g.list('lan_prefix'),
   };
 }
 
@@ -181,6 +183,18 @@ function telemetryFrom(r: SectionReader): TelemetryConfig {
     stateIntervalS: r.num('state_interval'),
     metricsIntervalS: r.num('metrics_interval'),
     allowCommands: r.bool('allow_commands'),
+    commands: r.list('command'),
+    mqttVersion: r.str('mqtt_version') as TelemetryConfig['mqttVersion'],
+    keepaliveS: r.num('keepalive'),
+    maxRatePerS: r.num('max_rate'),
+    plainCredentials: r.bool('plain_credentials'),
+    bindUplink: r.bool('bind_uplink'),
+    haDiscovery: r.bool('ha_discovery'),
+    haPrefix: r.str('ha_prefix'),
+    queueFile: r.strOrNull('queue_file'),
+    queueSize: r.num('queue_size'),
+    queueMaxBytes: Math.round(r.num('queue_max_kb') * 1024),
+    queueFlushIntervalS: r.num('queue_flush_interval'),
   };
   if (t.enabled && t.brokerUrl === null && !r.present.has('broker')) r.error(null, 'broker', 'telemetry is enabled but no broker is set');
   if ((t.certFile === null) !== (t.keyFile === null)) {
@@ -189,6 +203,9 @@ function telemetryFrom(r: SectionReader): TelemetryConfig {
   const tls = t.brokerUrl !== null && /^(mqtts|wss):/.test(t.brokerUrl);
   if (t.brokerUrl !== null && !tls && (t.caFile || t.certFile)) {
     r.warn(null, t.caFile ? 'ca_file' : 'cert_file', 'TLS files are only used with mqtts:// or wss:// brokers');
+  }
+  if (t.brokerUrl !== null && !tls && (t.username !== null || t.password !== null) && !t.plainCredentials) {
+    r.warn(null, t.username !== null ? 'username' : 'password', 'credentials are not sent over an unencrypted broker URL unless plain_credentials is 1');
   }
   return t;
 }

@@ -31,9 +31,13 @@ export interface GlobalsConfig {
   solveIntervalS: number;
   /** option hysteresis: relative cost improvement (0.05 = 5%) a full solve needs before it changes assignments. */
   hysteresis: number;
+  /** list lan: netifd interfaces of the LAN (their l3 devices and prefixes). */
+  lanInterfaces: string[];
+  /** list lan_prefix: LAN prefixes; empty = ask netifd for those of lanInterfaces. */
+  lanPrefixes: string[];
 }
 
-export type MetricsProvider = 'auto' | 'netifd' | 'modemmanager' | 'uqmi' | 'qmodem';
+export type MetricsProvider = 'auto' | 'netifd' | 'modemmanager' | 'uqmi' | 'qmodem' | 'at' | 'qmicli';
 export type ModemTier = 'primary' | 'overflow' | 'backup' | 'never';
 
 export interface SimPlan {
@@ -173,4 +177,27 @@ export interface TelemetryConfig {
   metricsIntervalS: number;
   /** option allow_commands: accept commands from the broker. */
   allowCommands: boolean;
+  /** list command: the commands accepted when allowCommands (default: all). */
+  commands: string[];
+  /** option mqtt_version: 'auto' tries MQTT 5 and falls back to 3.1.1. */
+  mqttVersion: 'auto' | '5' | '3.1.1';
+  /** option keepalive: seconds between MQTT pings on an idle link. */
+  keepaliveS: number;
+  /** option max_rate: messages per second at most (bursts up to the same number). */
+  maxRatePerS: number;
+  /** option plain_credentials: allow username/password over unencrypted mqtt:// or ws://. */
+  plainCredentials: boolean;
+  /** option bind_uplink: send telemetry through the cheapest usable modem. */
+  bindUplink: boolean;
+  /** option ha_discovery, ha_prefix: Home Assistant MQTT discovery. */
+  haDiscovery: boolean;
+  haPrefix: string;
+  /** option queue_file: where the outbox survives a restart; null = memory only. */
+  queueFile: string | null;
+  /** option queue_size: messages the outbox holds at most (oldest dropped). */
+  queueSize: number;
+  /** option queue_max_kb: bytes the outbox (and its file) holds at most. */
+  queueMaxBytes: number;
+  /** option queue_flush_interval: seconds between writes of the queue file (flash wears). */
+  queueFlushIntervalS: number;
 }

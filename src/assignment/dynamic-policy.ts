@@ -1,0 +1,184 @@
+import { QOS_RANK } from '../model/qos.js';
+import type { FlowSpec, TfapAnswer, TfapInstance, TfapStatus } from '../model/tfap.js';
+import { costPerSecond, powerW } from './objective.js';
+import { invalidations, placeNewFlow, shouldAdopt } from './policy.js';
+import type { CurrentAssignment } from './policy.js';
+
+/**
+ * The daemon's decision policy between and at full solves (thesis 002, line
+ * 1445; DESIGN.md decision 2), as one pure step so that modemflowd and the
+ * evaluation's simulator run the same code:
+ *   - flows that ended are forgotten; interfaces no longer offered lose their flows;
+ *   - while the current assignment stays valid, each new flow is placed where
+ *     it fits with the least change (placeNewFlow), strictest class first;
+ *   - a full solve runs when the assignment is invalid, a new flow fits
+ *     nowhere, or the caller asks (slow timer, command); its answer is
+ *     adopted only past the hysteresis (shouldAdopt);
+ *   - when nothing serves every flow, the best effort keeps what is valid
+ *     and places what it can: the rest is reported unplaced.
+ */
+
+export interface PolicyInput {
+  instance: TfapInstance;
+  current: CurrentAssignment;
+  /** Why a full solve is wanted regardless of validity ('timer', 'command'), or null. */
+  forceFull: string | null;
+  /** Relative cost gain a full solve must bring when the current assignment is valid. */
+  hysteresis: number;
+  /** The solver for full solves (the heuristic with its time budget, in the daemon). */
+  solve: (inst: TfapInstance) => TfapAnswer;
+}
+
+export type PolicyDecisionKind = 'place' | 'move' | 'unplace';
+
+export interface PolicyDecision {
+  kind: PolicyDecisionKind;
+  flow: string;
+  from: string | null;
+  to: string | null;
+  reason: string;
+}
+
+export interface FullSolveOutcome {
+  trigger: string;
+  adopted: boolean;
+  reason: string;
+  answer: TfapAnswer;
+}
+
+export interface PolicyOutput {
+  assignment: CurrentAssignment;
+  /** 'none': nothing to do; 'incremental': new flows placed without a full solve. */
+  kind: 'none' | 'incremental' | 'full';
+  full: FullSolveOutcome | null;
+  decisions: PolicyDecision[];
+  /** Flows with no place (they follow the default route). */
+  unplaced: string[];
+  status: TfapStatus;
+  costPerSecond: number;
+  powerW: number;
+}
+
+const KBIT_PER_GB = 8e6;
+
+/** Strictest class first, then the larger demand: the hard ones get the first pick. */
+function placementOrder(a: FlowSpec, b: FlowSpec): number {
+  const q = QOS_RANK[b.qos] - QOS_RANK[a.qos];
+  if (q !== 0) return q;
+  return b.upKbps + b.downKbps - (a.upKbps + a.downKbps) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The current assignment restricted to live flows and to interfaces still offered with the same bearer. */
+export function pruneAssignment(inst: TfapInstance, cur: CurrentAssignment): CurrentAssignment {
+  const offered = new Map(inst.interfaces.map((r) => [r.id, new Set(r.bearers.map((b) => b.id))]));
+  const activation: Record<string, string> = {};
+  for (const [ifId, bearerId] of Object.entries(cur.activation)) {
+    if (offered.get(ifId)?.has(bearerId)) activation[ifId] = bearerId;
+  }
+  const live = new Set(inst.flows.map((f) => f.id));
+  const assignment: Record<string, string> = {};
+  for (const [flowId, ifId] of Object.entries(cur.assignment)) {
+    if (live.has(flowId) && activation[ifId] !== undefined) assignment[flowId] = ifId;
+  }
+  // An interface that carries nothing is not kept active for nothing.
+  const used = new Set(Object.values(assignment));
+  for (const ifId of Object.keys(activation)) if (!used.has(ifId)) delete activation[ifId];
+  return { activation, assignment };
+}
+
+function priceText(inst: TfapInstance, ifId: string, bearerId: string): string {
+  const b = inst.interfaces.find((r) => r.id === ifId)?.bearers.find((x) => x.id === bearerId);
+  if (!b) return '';
+  const perGb = b.costPerKbit * KBIT_PER_GB;
+  return ` (${Number(perGb.toPrecision(3))}/GB)`;
+}
+
+/** Places `flows` one by one without moving anything; returns the flows that fit nowhere. */
+function placeAll(inst: TfapInstance, cur: CurrentAssignment, flows: FlowSpec[], decisions: PolicyDecision[]): string[] {
+  const failed: string[] = [];
+  for (const f of [...flows].sort(placementOrder)) {
+    const p = placeNewFlow(inst, cur, f);
+    if (!p.ok) {
+      failed.push(f.id);
+      continue;
+    }
+    cur.assignment[f.id] = p.interfaceId;
+    if (p.activates) cur.activation[p.interfaceId] = p.bearerId;
+    const pinned = f.pinned !== undefined ? 'pinned to its modem' : `cheapest ${f.qos}-capable with room${priceText(inst, p.interfaceId, p.bearerId)}`;
+    decisions.push({ kind: 'place', flow: f.id, from: null, to: p.interfaceId, reason: p.activates ? `${pinned}, activating it` : pinned });
+  }
+  return failed;
+}
+
+function summary(inst: TfapInstance, a: CurrentAssignment): { costPerSecond: number; powerW: number } {
+  return { costPerSecond: costPerSecond(inst, a.activation, a.assignment), powerW: powerW(inst, a.activation, a.assignment) };
+}
+
+function statusOf(inst: TfapInstance, a: CurrentAssignment, unplaced: string[]): TfapStatus {
+  if (unplaced.length > 0) return 'infeasible';
+  const limit = inst.powerLimitW;
+  return limit !== null && powerW(inst, a.activation, a.assignment) > limit + 1e-9 * Math.max(1, limit) ? 'over_power_limit' : 'ok';
+}
+
+/** One decision step; see the file comment. Pure: the solver comes in as an argument. */
+export function decide(input: PolicyInput): PolicyOutput {
+  const inst = input.instance;
+  const before = input.current;
+  const pruned = pruneAssignment(inst, before);
+  const decisions: PolicyDecision[] = [];
+  const fresh = inst.flows.filter((f) => pruned.assignment[f.id] === undefined);
+  const assignedOnly: TfapInstance = { ...inst, flows: inst.flows.filter((f) => pruned.assignment[f.id] !== undefined) };
+  const problems = invalidations(assignedOnly, pruned);
+  // Flows whose interface left the offer count as an invalidation too: they must be re-placed.
+  const orphaned = Object.keys(before.assignment).filter((f) => inst.flows.some((x) => x.id === f) && pruned.assignment[f] === undefined);
+  if (orphaned.length > 0) problems.unshift(`${orphaned.length} group(s) lost their modem (${[...new Set(orphaned.map((f) => before.assignment[f]))].join(', ')})`);
+
+  const working: CurrentAssignment = { activation: { ...pruned.activation }, assignment: { ...pruned.assignment } };
+  // New flows go in with the least change while the rest holds; an invalid assignment is solved afresh anyway.
+  const failed = problems.length === 0 ? placeAll(inst, working, fresh, decisions) : fresh.map((f) => f.id);
+  if (problems.length === 0 && failed.length === 0 && input.forceFull === null) {
+    const kind = fresh.length > 0 ? 'incremental' : 'none';
+    return { assignment: working, kind, full: null, decisions, unplaced: [], status: statusOf(inst, working, []), ...summary(inst, working) };
+  }
+  const trigger =
+    input.forceFull ?? problems[0] ?? `group ${failed[0]} fits no active modem${failed.length > 1 ? ` (and ${failed.length - 1} more)` : ''}`;
+
+  // Full solve, adopted past the hysteresis (always when the current one is invalid).
+  const answer = input.solve(inst);
+  const adopt = shouldAdopt(inst, working, answer, { minRelativeGain: input.hysteresis });
+  let next: CurrentAssignment;
+  let unplaced: string[];
+  if (adopt.adopt) {
+    decisions.length = 0;
+    next = { activation: { ...answer.activation }, assignment: { ...answer.assignment } };
+    unplaced = inst.flows.filter((f) => next.assignment[f.id] === undefined).map((f) => f.id);
+  } else {
+    // Keep what holds; what could not be placed is tried once more (the offer may have room now) or stays unplaced.
+    next = working;
+    const retry = fresh.filter((f) => failed.includes(f.id));
+    unplaced = placeAll(inst, next, retry, decisions);
+  }
+  const solveReason = adopt.adopt ? `full solve (${trigger}): ${adopt.reason}` : '';
+  const placed = new Set(decisions.map((d) => d.flow));
+  for (const f of inst.flows) {
+    if (placed.has(f.id)) continue;
+    const from = before.assignment[f.id] ?? null;
+    const to = next.assignment[f.id] ?? null;
+    if (from === to) continue;
+    const kind: PolicyDecisionKind = to === null ? 'unplace' : from === null ? 'place' : 'move';
+    const reason =
+      to === null
+        ? `no modem can carry it now (${answer.reason ?? answer.status}); it follows the default route`
+        : `${solveReason || `full solve (${trigger})`}${priceText(inst, to, next.activation[to]!)}`;
+    decisions.push({ kind, flow: f.id, from, to, reason });
+  }
+  return {
+    assignment: next,
+    kind: 'full',
+    full: { trigger, adopted: adopt.adopt, reason: adopt.reason, answer },
+    decisions,
+    unplaced,
+    status: statusOf(inst, next, unplaced),
+    ...summary(inst, next),
+  };
+}

@@ -1,0 +1,105 @@
+import { solveHeuristic } from '../assignment/heuristic.js';
+import { publishModemflowObject } from '../api/ubus-object.js';
+import { loadConfig } from '../config/load-config.js';
+import { FlowTracker } from '../flows/flow-tracker.js';
+import { MetricsCollector } from '../metrics/collector.js';
+import { detectPingDialect } from '../metrics/probe/ping-output.js';
+import { NetifdProvider } from '../metrics/providers/netifd.js';
+import { defaultRadioProviders } from '../metrics/radio-select.js';
+import type { Clock, CommandRunner, Logger, LogLevel, ProcessSpawner, SysfsReader } from '../model/ports.js';
+import { MODEMFLOW_VERSION } from '../model/version.js';
+import { PowerActionExecutor } from '../power/executor.js';
+import { PowerManager } from '../power/power-manager.js';
+import { RoutingController } from '../routing/controller.js';
+import { NetnsRunner } from '../routing/netns-runner.js';
+import type { UbusClient } from '../ubus/client.js';
+import type { DaemonArgs } from './args.js';
+import { Daemon } from './daemon.js';
+import { DaemonApi } from './daemon-api.js';
+import { lanFromNetifd, mwan3Running } from './lan.js';
+import { FileQuotaStore } from './quota-store.js';
+
+/** The OS as the daemon reaches it: real in main.ts, recording fakes in tests. */
+export interface OsPorts {
+  runner: CommandRunner;
+  spawner: ProcessSpawner;
+  clock: Clock;
+  sysfs: SysfsReader;
+  logger: Logger;
+  setLogLevel(level: LogLevel): void;
+  /** High-resolution ms for solve times (performance.now on the router). */
+  now(): number;
+}
+
+/** Time budget of one full solve in the daemon: the decision loop never blocks longer. */
+export const SOLVE_BUDGET_MS = 200;
+
+export interface Composed {
+  daemon: Daemon;
+  api: DaemonApi;
+  /** Stops the daemon (routing removed, modems restored) and unpublishes the object. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root's body: builds the real implementations of every
+ * part on the given OS ports and ubus connection, wires them into the
+ * daemon, publishes the `modemflow` object and follows netifd's interface
+ * events. Nothing else in modemflow constructs these parts.
+ */
+export async function composeDaemon(args: DaemonArgs, os: OsPorts, ubus: UbusClient): Promise<Composed> {
+  const runner: CommandRunner = args.netns ? new NetnsRunner(os.runner, args.netns) : os.runner;
+  const dialect = await detectPingDialect(runner);
+  const radios = defaultRadioProviders(ubus, runner);
+  const link = new NetifdProvider(ubus);
+  const utcOffsetMin = () => -new Date(os.clock.now()).getTimezoneOffset();
+  const configFile = `${args.configDir.replace(/\/+$/, '') || '/'}/modemflow`;
+  const daemon = new Daemon({
+    clock: os.clock,
+    logger: os.logger,
+    setLogLevel: os.setLogLevel,
+    loadConfig: () => loadConfig(args.configDir),
+    configFile,
+    collector: (cfg, onUpdate) =>
+      new MetricsCollector(
+        {
+          clock: os.clock,
+          logger: os.logger,
+          link,
+          radios,
+          probes: { spawner: os.spawner, dialect, ...(args.netns ? { netns: args.netns } : {}) },
+        },
+        [cfg],
+        { onUpdate, utcOffsetMin: utcOffsetMin() },
+      ),
+    tracker: (options, onGroups) => new FlowTracker({ runner: os.runner, spawner: os.spawner, clock: os.clock, logger: os.logger, sysfs: os.sysfs, onGroups }, options),
+    routing: (settings) => (args.dryRun ? null : new RoutingController({ runner, logger: os.logger, settings })),
+    power: (config) => new PowerManager(config, { sysfs: os.sysfs, ubus }),
+    executor: args.dryRun ? null : new PowerActionExecutor(ubus),
+    quotaStore: new FileQuotaStore(args.stateDir),
+    solve: (inst) => solveHeuristic(inst, { now: os.now }),
+    lan: (ifaces) => lanFromNetifd(ubus, ifaces),
+    mwan3Running: () => mwan3Running(ubus),
+    utcOffsetMin,
+    netns: args.netns,
+    dryRun: args.dryRun,
+  });
+  const api = new DaemonApi(daemon, os.clock, MODEMFLOW_VERSION, utcOffsetMin, os.now);
+  await daemon.start();
+  const published = await publishModemflowObject(ubus, api, api, os.logger);
+  // netifd announces ifup/ifdown as `network.interface` events: act on them at once.
+  const listener = await ubus.listen('network.interface', (_type, data) => {
+    const iface = data['interface'];
+    const action = data['action'];
+    if (typeof iface === 'string' && typeof action === 'string') daemon.interfaceEvent(iface, action);
+  });
+  return {
+    daemon,
+    api,
+    stop: async () => {
+      await listener.remove().catch(() => undefined);
+      await published.stop();
+      await daemon.stop();
+    },
+  };
+}

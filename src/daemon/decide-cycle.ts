@@ -1,0 +1,142 @@
+import { decide } from '../assignment/dynamic-policy.js';
+import type { PolicyOutput } from '../assignment/dynamic-policy.js';
+import { placeNewFlow } from '../assignment/policy.js';
+import type { CurrentAssignment } from '../assignment/policy.js';
+import { coordinate } from '../coordination/coordinate.js';
+import type { CoordinationOutput, CoordinationSettings, CoordinationState, DemandSummary } from '../coordination/types.js';
+import { toSolverFlows } from '../flows/solver-flows.js';
+import { buildBearers } from '../metrics/bearers.js';
+import type { ModemDecisionState } from '../model/api.js';
+import type { ClassRule, ModemConfig } from '../model/config.js';
+import type { Exclusion, FlowGroup } from '../model/flow-group.js';
+import type { ModemView } from '../model/modem.js';
+import { QOS_RANK } from '../model/qos.js';
+import type { TfapAnswer, TfapInstance } from '../model/tfap.js';
+
+/**
+ * One decision cycle of modemflowd, pure: from what the daemon knows (modem
+ * views, flow groups, configuration, P_max, the previous state) to what it
+ * should do (the assignment, class targets for new hosts, modem states, the
+ * one wake/sleep action). The daemon carries the result out; tests and the
+ * evaluation's simulator call this directly.
+ */
+
+export interface CycleInput {
+  nowMs: number;
+  configs: ModemConfig[];
+  views: ModemView[];
+  groups: readonly FlowGroup[];
+  /** The full class list, in order. */
+  classes: readonly ClassRule[];
+  /** modem name -> routing slot. */
+  slots: ReadonlyMap<string, number>;
+  powerLimitW: number | null;
+  coordination: CoordinationState;
+  settings: CoordinationSettings;
+  current: CurrentAssignment;
+  forceFull: string | null;
+  hysteresis: number;
+  solve: (inst: TfapInstance) => TfapAnswer;
+  utcOffsetMin: number;
+}
+
+export interface ModemDecision {
+  name: string;
+  state: ModemDecisionState;
+  /** Fit to carry traffic in routing terms (standby and tier-out stay routable). */
+  routable: boolean;
+  reason: string | null;
+  exclusions: Exclusion[];
+}
+
+export interface CycleResult {
+  coordination: CoordinationOutput;
+  instance: TfapInstance;
+  policy: PolicyOutput;
+  /** class name -> modem, for new hosts of the class. */
+  classTargets: Map<string, string>;
+  /** Where traffic no placement names goes: the cheapest offered modem (null: main table). */
+  defaultModem: string | null;
+  modems: ModemDecision[];
+  demand: DemandSummary;
+}
+
+/** Exclusion codes that keep a modem routable: it is fine, just not offered now. */
+const BENIGN = new Set(['standby', 'tier']);
+
+export function demandOf(groups: readonly FlowGroup[]): DemandSummary {
+  let upKbps = 0;
+  let downKbps = 0;
+  let strictest: DemandSummary['strictestQos'] = null;
+  for (const g of groups) {
+    upKbps += g.upKbps;
+    downKbps += g.downKbps;
+    if (strictest === null || QOS_RANK[g.qos] > QOS_RANK[strictest]) strictest = g.qos;
+  }
+  return { upKbps, downKbps, strictestQos: strictest };
+}
+
+export function runCycle(input: CycleInput): CycleResult {
+  const candidates = buildBearers(input.views, input.configs, input.nowMs, { utcOffsetMin: input.utcOffsetMin });
+  const demand = demandOf(input.groups);
+  const coordination = coordinate(
+    {
+      nowMs: input.nowMs,
+      views: input.views,
+      configs: input.configs,
+      candidates,
+      demand,
+      powerLimitW: input.powerLimitW,
+      carrierOptions: [],
+      settings: input.settings,
+    },
+    input.coordination,
+  );
+  const offered = new Set(coordination.interfaces.map((i) => i.id));
+  // Pins hold only to modems still offered: a group on a lost modem is free to move (DESIGN decision 1).
+  const slotToInterface = new Map<number, string>();
+  for (const [name, slot] of input.slots) if (offered.has(name)) slotToInterface.set(slot, name);
+  const instance: TfapInstance = {
+    powerLimitW: input.powerLimitW,
+    interfaces: coordination.interfaces,
+    flows: toSolverFlows(input.groups, slotToInterface),
+  };
+  const policy = decide({ instance, current: input.current, forceFull: input.forceFull, hysteresis: input.hysteresis, solve: input.solve });
+
+  // New hosts of each class: where a flow with the class' assumed demand would go now.
+  const classTargets = new Map<string, string>();
+  for (const c of input.classes) {
+    const p = placeNewFlow(instance, policy.assignment, { id: `class:${c.name}`, upKbps: c.upKbps, downKbps: c.downKbps, qos: c.qos });
+    if (p.ok && policy.assignment.activation[p.interfaceId] !== undefined) classTargets.set(c.name, p.interfaceId);
+  }
+  const fallback = input.classes[input.classes.length - 1];
+  let defaultModem = fallback ? (classTargets.get(fallback.name) ?? null) : null;
+  if (defaultModem === null) defaultModem = cheapestOffered(instance);
+
+  const modems = input.configs.map((c) => modemDecision(c, input.views.find((v) => v.name === c.name) ?? null, coordination, offered));
+  return { coordination, instance, policy, classTargets, defaultModem, modems, demand };
+}
+
+function cheapestOffered(inst: TfapInstance): string | null {
+  let best: { id: string; cost: number } | null = null;
+  for (const r of inst.interfaces) {
+    for (const b of r.bearers) if (!best || b.costPerKbit < best.cost) best = { id: r.id, cost: b.costPerKbit };
+  }
+  return best?.id ?? null;
+}
+
+function modemDecision(cfg: ModemConfig, view: ModemView | null, coord: CoordinationOutput, offered: Set<string>): ModemDecision {
+  const exclusions = coord.excluded.filter((e) => e.modem === cfg.name);
+  const t = coord.state.transition;
+  const reason = exclusions.map((e) => e.reason).join('; ') || null;
+  const mk = (state: ModemDecisionState, routable: boolean, why: string | null = reason): ModemDecision => ({ name: cfg.name, state, routable, reason: why, exclusions });
+  if (!cfg.enabled) return mk('disabled', false, 'disabled in the configuration');
+  if (t && t.modem === cfg.name) return mk(t.kind === 'sleep' ? 'sleeping' : 'waking', t.kind !== 'sleep' && offered.has(cfg.name), `${t.kind} in progress`);
+  if (offered.has(cfg.name)) return mk('active', true, null);
+  if (exclusions.some((e) => e.code === 'asleep')) return mk('asleep', false);
+  // A slow radio provider must not cost the connections of a link that works: routable while up.
+  if (!view || view.health !== 'ok') return mk('unknown', view?.link.up ?? false, view?.problem ?? reason ?? 'no metrics yet');
+  if (!view.link.up) return mk('down', false);
+  if (exclusions.length > 0 && exclusions.every((e) => BENIGN.has(e.code))) return mk('standby', true);
+  return mk('excluded', false);
+}

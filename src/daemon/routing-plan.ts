@@ -1,0 +1,93 @@
+import type { ClassRule } from '../model/config.js';
+import type { FlowGroup } from '../model/flow-group.js';
+import type { ModemView } from '../model/modem.js';
+import type { ConnectionPin, LanSpec, Placement, RoutedModem, RoutingPlan } from '../routing/plan.js';
+
+/**
+ * From a decision to the kernel state src/routing installs: every modem
+ * with a slot gets its table and source rules; each host-class group's new
+ * connections go to its modem (a placement); connections assigned on their
+ * own are pinned; each class has a placement for hosts not seen yet; what
+ * no rule names follows `defaultModem` (or the main table when null).
+ * Pure: plain data in, plain data out.
+ */
+
+export interface PlanModem {
+  name: string;
+  slot: number;
+  view: ModemView;
+  /** Fit to carry traffic (up, metrics ok, not excluded for a fault). Standby modems stay routable. */
+  routable: boolean;
+}
+
+export interface PlanInput {
+  modems: PlanModem[];
+  /** The full class list (classList(config.classes)). */
+  classes: ClassRule[];
+  lan: LanSpec;
+  groups: readonly FlowGroup[];
+  /** group id -> modem name. */
+  assignment: Readonly<Record<string, string>>;
+  /** class name -> modem name, for new hosts of that class. */
+  classTargets: ReadonlyMap<string, string>;
+  defaultModem: string | null;
+}
+
+const PORT_PROTOS = new Set(['tcp', 'udp', 'sctp', 'udplite']);
+
+export function buildRoutingPlan(input: PlanInput): RoutingPlan {
+  const slotOf = new Map<string, number>();
+  const modems: RoutedModem[] = input.modems.map((m) => {
+    slotOf.set(m.name, m.slot);
+    const l = m.view.link;
+    return {
+      name: m.name,
+      slot: m.slot,
+      interface: l.interface,
+      device: l.l3Device,
+      gatewayV4: l.gatewayV4,
+      gatewayV6: l.gatewayV6,
+      addressesV4: l.ipv4.map(stripPrefix),
+      addressesV6: l.ipv6.map(stripPrefix),
+      up: l.up,
+      usable: l.up && m.routable,
+    };
+  });
+  const usable = new Set(modems.filter((m) => m.usable).map((m) => m.name));
+  const target = (modem: string | undefined | null): number | null => (modem && usable.has(modem) ? slotOf.get(modem)! : null);
+  const classIndex = new Map(input.classes.map((c, i) => [c.name, i + 1]));
+
+  const placements: Placement[] = [];
+  for (const [className, modem] of input.classTargets) {
+    const idx = classIndex.get(className);
+    const slot = target(modem);
+    if (idx !== undefined && slot !== null) placements.push({ host: null, classIndex: idx, target: { kind: 'slot', slot } });
+  }
+  const pins: ConnectionPin[] = [];
+  for (const g of input.groups) {
+    const slot = target(input.assignment[g.id]);
+    if (slot === null) continue;
+    const key = g.key;
+    if (key.kind === 'host-class') {
+      const idx = classIndex.get(key.className);
+      if (idx !== undefined) placements.push({ host: key.host, classIndex: idx, target: { kind: 'slot', slot } });
+    } else if (PORT_PROTOS.has(key.tuple.proto) && key.tuple.sport !== null && key.tuple.dport !== null) {
+      pins.push({ tuple: key.tuple, slot });
+    }
+  }
+  const d = target(input.defaultModem);
+  return {
+    modems,
+    classes: input.classes,
+    lan: input.lan,
+    exemptDestinations: [],
+    placements,
+    defaultTarget: d === null ? null : { kind: 'slot', slot: d },
+    pins,
+  };
+}
+
+function stripPrefix(a: string): string {
+  const i = a.indexOf('/');
+  return i < 0 ? a : a.slice(0, i);
+}
