@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_MODULES := node_modules/.package-lock.json
 
-.PHONY: all deps sysdeps build typecheck test test-unit demo bench bench-solver clean
+.PHONY: all deps sysdeps build typecheck test test-unit demo demo-quick bench bench-solver bench-eval ipk clean
 
 all: build
 
@@ -29,9 +29,18 @@ test: deps sysdeps typecheck build
 test-unit: deps
 	MODEMFLOW_SKIP_ROOT=1 npx tap
 
+# The emulated three-modem router with the real daemon (about 2 minutes;
+# DEMO_SECONDS=N to change, DEMO_PREFIX for the namespaces). Without root:
+# the solver-only demo. Missing packages do not stop it: it says what it lacks.
 demo: deps build
-	scripts/sysdeps.sh demo
-	node dist/modemflow.js demo
+	scripts/sysdeps.sh demo || true
+	node build.mjs demo
+	node dist/demo/main.js $(if $(DEMO_SECONDS),--seconds $(DEMO_SECONDS))
+
+demo-quick: deps build
+	scripts/sysdeps.sh demo || true
+	node build.mjs demo
+	node dist/demo/main.js --seconds 30
 
 bench: deps
 	node build.mjs bench
@@ -40,6 +49,16 @@ bench: deps
 bench-solver: deps
 	node build.mjs bench
 	node dist/bench/solver.js
+
+# Issue 15's evaluation (bench/results/eval-*.md, *.svg); QUICK=1 takes under 5 minutes.
+bench-eval: deps
+	node build.mjs bench
+	node dist/bench/eval.js $(if $(filter 1,$(QUICK)),--quick)
+
+# The two OpenWrt packages (dist/ipk/*.ipk) without the SDK; see openwrt/Makefile.
+ipk: deps build
+	node_modules/.bin/esbuild scripts/ipk/main.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning --outfile=dist/ipk/build-ipk.mjs
+	node dist/ipk/build-ipk.mjs --out dist/ipk
 
 clean:
 	rm -rf dist .tap

@@ -29,6 +29,7 @@ function modem(i: number): { config: ModemConfig; view: ModemView; spec: Interfa
       radio: {
         mcc: '262', mnc: `0${i % 3}`, operatorName: null, rat: 'lte', band: null, cellId: `c${i % 4}`,
         signal: { rssiDbm: null, rsrpDbm: -90 - i, rsrqDb: null, sinrDb: 8 }, nrSignal: null, registration: 'home', simIccid: null, simSlot: 1,
+        state: 'connected', signalQualityPct: null, homeMcc: null, homeMnc: null, homeOperatorName: null,
       },
       path: { alive: true, lastReplyMs: 0, short: w, long: w },
       capacity: { upKbps: 10_000, downKbps: 40_000, confidence: 1, source: 'active' },

@@ -2,14 +2,20 @@
 // modern multi-modem profile. For each instance, the 10 power limits between
 // the least-power and the least-cost exact solutions; heuristic (modemflow's
 // and the thesis' LS/RS) against exact (HiGHS). Every answer goes through the
-// independent checker. Usage: node dist/bench/solver.js [--quick] [--instances N]
-// [--time-limit S]   (after `node build.mjs bench`; `make bench-solver`).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+// independent checker. Then: the tightest power limit on fresh seeds (does the
+// heuristic meet P_max = the exact least power?), and how the heuristic's
+// construction and time budget scale with interfaces, bearers and flows.
+// Usage: node dist/bench/solver.js [--quick] [--instances N] [--time-limit S]
+// [--tight N] [--sections table,tight,scaling]   (after `node build.mjs bench`;
+// `make bench-solver`; QUICK=1 = --quick). Sections not run are kept from the
+// existing bench/results/solver.md, marked as such.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkAnswer } from '../src/assignment/checker.js';
 import { powerRange, solveExact, type ExactAnswer } from '../src/assignment/exact.js';
+import { generateLarge, type LargeShape } from '../src/assignment/generate-large.js';
 import { generateModern } from '../src/assignment/generate-modern.js';
 import { generateThesis, powerLimits, type Capacity, type UseCase } from '../src/assignment/generate-thesis.js';
 import { solveHeuristic, type HeuristicVariant } from '../src/assignment/heuristic.js';
@@ -34,9 +40,27 @@ const THESIS: Record<string, [number, number, number, number]> = {
 /** Default instances per experiment, sized so a full run stays near 20 minutes on 2 cores. */
 const DEFAULT_N: Record<string, number> = { UC0: 30, UC1: 20, UC2: 8, UC3: 5, modern: 20 };
 
-function args(): { quick: boolean; instances?: number; timeLimitS: number } {
+interface Args {
+  quick: boolean;
+  instances?: number;
+  timeLimitS: number;
+  /** Fresh instances per experiment at the tightest limit. */
+  tight: number;
+  sections: Set<string>;
+}
+
+const SECTIONS = ['table', 'tight', 'scaling'];
+
+function args(): Args {
   const a = process.argv.slice(2);
-  const out: { quick: boolean; instances?: number; timeLimitS: number } = { quick: a.includes('--quick'), timeLimitS: 10 };
+  const quick = a.includes('--quick') || process.env.QUICK === '1';
+  const out: Args = { quick, timeLimitS: 10, tight: quick ? 3 : 20, sections: new Set(SECTIONS) };
+  const se = a.indexOf('--sections');
+  if (se >= 0) out.sections = new Set((a[se + 1] ?? '').split(','));
+  for (const x of out.sections) if (!SECTIONS.includes(x)) throw new Error(`--sections: expected some of ${SECTIONS.join(',')}, got ${x}`);
+  const tg = a.indexOf('--tight');
+  if (tg >= 0) out.tight = Number(a[tg + 1]);
+  if (!(out.tight >= 0)) throw new Error('--tight: expected a whole number >= 0');
   const n = a.indexOf('--instances');
   if (n >= 0) out.instances = Number(a[n + 1]);
   const tl = a.indexOf('--time-limit');
@@ -138,6 +162,78 @@ async function runExperiment(e: Experiment, timeLimitS: number): Promise<ExpStat
   return st;
 }
 
+/** First seed of the tightest-limit runs: fresh instances, never used by the table above or by the tuning. */
+const TIGHT_SEED0 = 20_001;
+
+interface TightStats {
+  cases: number;
+  /** Exact did not prove the least power within its limit: left out. */
+  unproven: number;
+  misses: number;
+  missSeeds: number[];
+  times: number[];
+}
+
+/** P_max = the exact least power of each instance: the heuristic must find an assignment within it. */
+async function runTight(e: Experiment, n: number, timeLimitS: number): Promise<TightStats> {
+  const st: TightStats = { cases: 0, unproven: 0, misses: 0, missSeeds: [], times: [] };
+  const now = () => performance.now();
+  for (let seed = TIGHT_SEED0; seed < TIGHT_SEED0 + n; seed++) {
+    const free = e.make(seed);
+    const least = await solveExact(free, { objective: 'power', ignorePowerLimit: true, timeLimitS });
+    if (least.status !== 'ok') continue;
+    if (!least.optimal) {
+      st.unproven++;
+      continue;
+    }
+    const inst = { ...free, powerLimitW: least.powerW };
+    const h = solveHeuristic(inst, { now, seed });
+    assertValid(inst, h, `tight exp ${e.id} seed ${seed}`);
+    st.cases++;
+    st.times.push(h.solveMs);
+    if (h.status !== 'ok') {
+      st.misses++;
+      st.missSeeds.push(seed);
+    }
+  }
+  return st;
+}
+
+/** Shapes of the scaling runs: interfaces, then bearers, then flows grow. */
+const SHAPES: LargeShape[] = [
+  { interfaces: 10, bearersPerInterface: 10, flows: 50 },
+  { interfaces: 100, bearersPerInterface: 10, flows: 500 },
+  { interfaces: 400, bearersPerInterface: 10, flows: 2000 },
+  { interfaces: 1000, bearersPerInterface: 10, flows: 5000 },
+  { interfaces: 50, bearersPerInterface: 3, flows: 250 },
+  { interfaces: 50, bearersPerInterface: 30, flows: 250 },
+  { interfaces: 50, bearersPerInterface: 100, flows: 250 },
+  { interfaces: 8, bearersPerInterface: 3, flows: 1000 },
+  { interfaces: 8, bearersPerInterface: 3, flows: 10_000 },
+  { interfaces: 8, bearersPerInterface: 3, flows: 100_000 },
+];
+
+/** Scaling of the improved heuristic: time to its first answer (budget 0), and cost after the daemon's 200 ms and after 2 s. */
+function runScaling(): string[] {
+  const now = () => performance.now();
+  const rows: string[] = [];
+  for (const shape of SHAPES) {
+    const label = `${shape.interfaces} x ${shape.bearersPerInterface} bearers, ${shape.flows} flows`;
+    const runs = [0, 200, 2000].map((budgetMs) => {
+      const inst = generateLarge(shape, 1);
+      const h = solveHeuristic(inst, { now, budgetMs });
+      assertValid(inst, h, `scaling ${label} budget ${budgetMs}`);
+      return h;
+    });
+    const [first, daemon, long] = runs as [TfapAnswer, TfapAnswer, TfapAnswer];
+    const rel = (h: TfapAnswer) => (first.costPerSecond > 0 ? fmt((100 * (h.costPerSecond - first.costPerSecond)) / first.costPerSecond) : '-');
+    const stop = (h: TfapAnswer) => (h.stoppedEarly ? 'budget' : 'done');
+    rows.push(`| ${label} | ${first.status} | ${fmt(first.solveMs, 0)} | ${fmt(daemon.solveMs, 0)} (${stop(daemon)}) | ${rel(daemon)} | ${fmt(long.solveMs, 0)} (${stop(long)}) | ${rel(long)} |`);
+    process.stderr.write(`${rows.at(-1)}\n`);
+  }
+  return rows;
+}
+
 function fmt(x: number, d = 2): string {
   return Number.isFinite(x) ? x.toFixed(d) : '-';
 }
@@ -152,7 +248,8 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   const extra: string[] = [];
   const t0 = performance.now();
-  for (const e of experiments(a.quick, a.instances)) {
+  const loadStart = loadavg()[0]!;
+  for (const e of a.sections.has('table') ? experiments(a.quick, a.instances) : []) {
     process.stderr.write(`experiment ${e.id}: ${e.label}, ${e.instances} instances x 10 power limits\n`);
     const st = await runExperiment(e, a.timeLimitS);
     const imp = st.variants.improved!;
@@ -168,17 +265,33 @@ async function main(): Promise<void> {
     );
     process.stderr.write(`${rows.at(-1)}\n`);
   }
+  const tightRows: string[] = [];
+  let tightCases = 0;
+  let tightMisses = 0;
+  if (a.tight > 0 && a.sections.has('tight')) {
+    for (const e of experiments(a.quick, a.instances)) {
+      const st = await runTight(e, a.tight, a.timeLimitS);
+      tightCases += st.cases;
+      tightMisses += st.misses;
+      tightRows.push(`| ${e.id} | ${e.label} | ${st.cases} | ${st.unproven} | ${st.misses}${st.missSeeds.length ? ` (seeds ${st.missSeeds.join(', ')})` : ''} | ${fmt(mean(st.times))} |`);
+      process.stderr.write(`tight ${tightRows.at(-1)}\n`);
+    }
+  }
+  process.stderr.write('scaling (interfaces, bearers, flows)\n');
+  const scaleRows = a.sections.has('scaling') ? runScaling() : [];
   const minutes = (performance.now() - t0) / 60000;
-  const md = [
+  const header = [
     '# TFAP solver benchmark',
     '',
-    `Machine: ${machine}. Run: \`node dist/bench/solver.js ${process.argv.slice(2).join(' ')}\` (${fmt(minutes, 1)} min).`,
+    `Machine: ${machine}; 1-minute load average ${fmt(loadStart, 1)} at the start, ${fmt(loadavg()[0]!, 1)} at the end (times are inflated when it exceeds the cores).`,
+    `Run: \`node dist/bench/solver.js ${process.argv.slice(2).join(' ')}\`${process.env.QUICK === '1' ? ' with QUICK=1' : ''} (${fmt(minutes, 1)} min).`,
     `Exact: HiGHS (highs npm, WASM, single thread), time limit ${a.timeLimitS} s per solve; where it stopped before proving`,
     'optimality the heuristic gap is measured against its proven lower bound (noted "vs bound"; such gaps are overestimates).',
     'Each instance is solved for 10 power limits equally spaced between the least power and the power of the least-cost',
     'exact solution (thesis 002, section 3.4.1). Gaps are (heuristic - exact) / exact over cases where both meet P_max.',
     'Heuristic times are measured after a JIT warm-up (a running daemon), with performance.now().',
-    '',
+  ];
+  const table = [
     '## Table 3.5 layout: modemflow (improved) | thesis\' figures | our implementation of the thesis\' LS/RS',
     '',
     '| Exp | Description | e_m % | e_p % | T_h ms | T_e ms | thesis e_m % | thesis e_p % | thesis T_h ms | thesis T_e ms | LS/RS e_m % | LS/RS e_p % | LS/RS T_h ms |',
@@ -190,10 +303,53 @@ async function main(): Promise<void> {
     '| Exp | Description | cases | instances skipped (no feasible assignment) | exact not proven optimal | p95 e_m % | misses P_max where exact meets it | LS/RS misses % | p95 T_h ms | p95 T_e ms | speed-up (mean T_e / mean T_h) |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...extra,
+  ];
+  const tight = [
+    '## The tightest power limit, on fresh instances',
     '',
-  ].join('\n');
+    `P_max = the least power of any assignment (HiGHS, proven optimal; cases it did not prove in ${a.timeLimitS} s are left out),`,
+    `${a.tight} instances per experiment, seeds ${TIGHT_SEED0}-${TIGHT_SEED0 + a.tight - 1} (none used above or in tuning). A miss: the heuristic answers`,
+    `over_power_limit although an assignment within P_max exists. In all: ${tightMisses} misses in ${tightCases} cases.`,
+    '',
+    '| Exp | Description | cases | exact unproven | heuristic misses | mean T_h ms |',
+    '|---|---|---|---|---|---|',
+    ...tightRows,
+  ];
+  const scaling = [
+    '## Scaling: interfaces, bearers and flows (improved heuristic, P_max unbounded)',
+    '',
+    'Instances from generate-large.ts (modern bearers and flow groups, load about a quarter of the capacity), seed 1.',
+    'First answer = the construction alone (budget 0); then the best answer after the daemon\'s 200 ms budget and after 2 s,',
+    'as cost change against the first answer. Times include compiling the instance; "budget" = stopped by it.',
+    '',
+    '| Instance | first answer | first answer ms | 200 ms budget: ms | cost vs first % | 2 s budget: ms | cost vs first % |',
+    '|---|---|---|---|---|---|---|',
+    ...scaleRows,
+  ];
   const here = dirname(fileURLToPath(import.meta.url));
   const out = resolve(here, '../../bench/results/solver.md');
+  const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
+  const keep = (heading: string, fresh: string[], name: string): string[] => {
+    if (a.sections.has(name)) return fresh;
+    // Not run this time: the section of the previous results, with the run it came from.
+    const from = previous.indexOf(heading);
+    if (from < 0) return [];
+    const to = previous.indexOf('\n## ', from + 1);
+    const block = previous.slice(from, to < 0 ? undefined : to).trimEnd();
+    const prevRun = /^(?:Run: |Machine: .*Run: )(`[^`]*`[^\n]*)/m.exec(previous)?.[1] ?? 'an earlier run';
+    const lines = block.split('\n');
+    return /^_Kept from/.test(lines[2] ?? '') ? lines : [lines[0]!, '', `_Kept from ${prevRun} (not re-run this time)._`, ...lines.slice(1)];
+  };
+  const md = [
+    ...header,
+    '',
+    ...keep('## Table 3.5 layout', table, 'table'),
+    '',
+    ...keep('## The tightest power limit', tight, 'tight'),
+    '',
+    ...keep('## Scaling:', scaling, 'scaling'),
+    '',
+  ].join('\n');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, md);
   process.stdout.write(`${md}\nwritten to ${out}\n`);

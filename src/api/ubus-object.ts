@@ -5,6 +5,7 @@ import { parseInstance } from '../assignment/parse-instance.js';
 import { UbusError } from '../ubus/errors.js';
 import type { UbusClient } from '../ubus/client.js';
 import type { UbusMethod, UbusObjectDefinition, UbusPublishedObject, UbusRequestInfo } from '../ubus/index.js';
+import { isNetifdInterfaceName } from '../model/names.js';
 
 /**
  * The `modemflow` ubus object: a method table with argument policies (as
@@ -101,7 +102,7 @@ export function modemflowMethods(read: DaemonReadApi, control: DaemonControlApi,
       handler: (args) => {
         const iface = args['interface'] as string;
         const action = args['action'] as string;
-        if (!/^[A-Za-z0-9_]{1,64}$/.test(iface)) bad(logger, 'iface_event', 'interface', `'${iface.slice(0, 64)}' is not a netifd interface name`);
+        if (!isNetifdInterfaceName(iface)) bad(logger, 'iface_event', 'interface', `'${iface.slice(0, 64)}' is not a netifd interface name`);
         if (!['ifup', 'ifdown', 'ifupdate', 'ifup-failed', 'free', 'reload', 'update'].includes(action)) bad(logger, 'iface_event', 'action', `unknown action '${action.slice(0, 32)}'`);
         const r = control.interfaceEvent(iface, action);
         if (!r.ok) throw new UbusError('UNKNOWN_ERROR', r.error);

@@ -1,4 +1,5 @@
 import type { Compiled } from './compiled.js';
+import type { Deadline } from './deadline.js';
 import { nonDominated } from './dominance.js';
 import { SegmentBins, type Table, tables } from './relaxation.js';
 import { State } from './state.js';
@@ -34,6 +35,8 @@ export interface BnbOptions {
   fixed?: Int32Array;
   /** Only an assignment of value below this counts (an incumbent found elsewhere). */
   upperBound?: number;
+  /** Time budget: the search stops (incomplete) once it expires. */
+  deadline?: Deadline;
 }
 
 export interface BnbResult {
@@ -218,7 +221,7 @@ export function branchAndBound(c: Compiled, o: BnbOptions): BnbResult {
 
   let discCut = false;
   const dfs = (k: number, disc: number): void => {
-    if (++nodes > o.maxNodes) {
+    if (++nodes > o.maxNodes || ((nodes & 15) === 0 && o.deadline?.expired() === true)) {
       stopped = true;
       return;
     }

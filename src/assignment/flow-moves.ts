@@ -1,4 +1,5 @@
 import type { Compiled } from './compiled.js';
+import { Deadline } from './deadline.js';
 import type { Prng } from './prng.js';
 import { beats, scoreOf, type Score } from './score.js';
 import { nonDominated } from './dominance.js';
@@ -23,6 +24,10 @@ export class FlowMoves {
    * strictly lexicographic.
    */
   mu = Infinity;
+  /** Time budget: every neighbourhood gives up (finding nothing) once it expires. */
+  deadline: Deadline = Deadline.NONE;
+  /** Big instances: descents use only relocation sweeps (the other neighbourhoods grow with v^2 or m^2). */
+  light = false;
 
   constructor(
     protected readonly c: Compiled,
@@ -114,6 +119,7 @@ export class FlowMoves {
   relocate(s: State, cur: Score): Score | undefined {
     const c = this.c;
     for (let z = 0; z < c.v; z++) {
+      if (this.deadline.expired()) return undefined;
       const a = s.flowIf[z]!;
       if (a < 0) {
         if (this.insert(s, z, -1)) return scoreOf(s);
@@ -139,6 +145,43 @@ export class FlowMoves {
     return undefined;
   }
 
+  /**
+   * Relocation for big instances: one pass over the flows that applies each
+   * improving move at once and goes on with the next flow (a pass costs
+   * O(v x m), where restarting after every move would cost that per move).
+   */
+  relocateSweep(s: State, cur: Score): Score | undefined {
+    const c = this.c;
+    let improved = false;
+    for (let z = 0; z < c.v; z++) {
+      if (this.deadline.expired()) break;
+      const a = s.flowIf[z]!;
+      if (a < 0) {
+        if (this.insert(s, z, -1)) {
+          cur = scoreOf(s);
+          improved = true;
+        }
+        continue;
+      }
+      if (c.pin[z]! >= 0) continue;
+      let moved = false;
+      for (let b = 0; b < c.m && !moved; b++) {
+        if (b === a) continue;
+        const only = s.count[b]! > 0;
+        const js = only ? [s.bearer[b]!] : this.cand[b]!;
+        for (const j of js) {
+          if (!s.fitsMoving(z, b, j)) continue;
+          this.delta(s, z, b, j);
+          if (!this.better(this.scoreAt(cur.unplaced, cur.cost + this.dc, cur.powerW + this.dp), cur)) continue;
+          cur = this.apply(s, z, b, j);
+          improved = moved = true;
+          break;
+        }
+      }
+    }
+    return improved ? cur : undefined;
+  }
+
   protected apply(s: State, z: number, b: number, j: number): Score {
     s.remove(z);
     s.bearer[b] = j;
@@ -155,6 +198,7 @@ export class FlowMoves {
     const c = this.c;
     if (this.mu !== Infinity || !Number.isFinite(c.powerLimitW) || cur.unplaced > 0 || cur.excessW > 0) return undefined;
     for (let z = 0; z < c.v; z++) {
+      if (this.deadline.expired()) return undefined;
       const a = s.flowIf[z]!;
       if (a < 0 || c.pin[z]! >= 0) continue;
       for (let b = 0; b < c.m; b++) {
@@ -203,6 +247,7 @@ export class FlowMoves {
   swap(s: State, cur: Score): Score | undefined {
     const c = this.c;
     for (let z1 = 0; z1 < c.v; z1++) {
+      if (this.deadline.expired()) return undefined;
       const a = s.flowIf[z1]!;
       if (a < 0 || c.pin[z1]! >= 0) continue;
       const ba = c.bearers[a]![s.bearer[a]!]!;
@@ -239,7 +284,7 @@ export class FlowMoves {
     const c = this.c;
     const limit = c.powerLimitW;
     if (!Number.isFinite(limit)) return;
-    for (let guard = 0; guard < 2 * c.v; guard++) {
+    for (let guard = 0; guard < 2 * c.v && !this.deadline.expired(); guard++) {
       // Past costCap the repaired state cannot win: stop early.
       if (s.power() <= limit || s.cost() > costCap) return;
       let bestRatio = Infinity;

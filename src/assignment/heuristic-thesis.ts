@@ -1,4 +1,5 @@
 import { withinPowerLimit, type Compiled } from './compiled.js';
+import { Deadline } from './deadline.js';
 import { bearerTables, type BearerTables } from './bearer-order.js';
 import type { Prng } from './prng.js';
 import { State } from './state.js';
@@ -38,6 +39,7 @@ class Search {
   constructor(
     readonly c: Compiled,
     readonly t: BearerTables,
+    readonly deadline: Deadline = Deadline.NONE,
   ) {
     this.scratch = new State(c);
     this.trial = new State(c);
@@ -56,6 +58,7 @@ class Search {
       ifs.sort((a, b) => this.t.w[b]![s.bearer[b]!]! - this.t.w[a]![s.bearer[a]!]! || s.ifCost(b) - s.ifCost(a) || a - b);
     }
     for (const r of ifs) {
+      if (this.deadline.expired()) return;
       const fr: number[] = [];
       for (let z = 0; z < c.v; z++) if (s.flowIf[z] === r) fr.push(z);
       fr.sort((a, b) => c.qos[b]! - c.qos[a]! || c.bw[a]! - c.bw[b]! || a - b);
@@ -90,7 +93,7 @@ class Search {
     const s = start.clone();
     const best = start.clone();
     const prev = new State(c);
-    for (let it = 0; it < MAX_ITERATIONS; it++) {
+    for (let it = 0; it < MAX_ITERATIONS && !this.deadline.expired(); it++) {
       prev.copyFrom(s);
       this.iteration(s, withinPowerLimit(s.power(), c.powerLimitW));
       if (better(s, best, c.powerLimitW)) best.copyFrom(s);
@@ -142,7 +145,7 @@ class Search {
     let sr = this.localSearch(start);
     const best = sr.clone();
     if (!restarts) return best;
-    for (let i = 0; i < this.c.m; i++) {
+    for (let i = 0; i < this.c.m && !this.deadline.expired(); i++) {
       sr = this.localSearch(this.restartState(sr, i, rng));
       if (better(sr, best, this.c.powerLimitW)) best.copyFrom(sr);
     }
@@ -165,12 +168,14 @@ export function better(a: State, b: State, limit: number): boolean {
 export interface ThesisOptions {
   /** false = the thesis' LS variant (no restarts). */
   restarts?: boolean;
+  /** Time budget: the searches stop when it expires (the constructions always run). */
+  deadline?: Deadline;
 }
 
 /** Algorithm 1. Returns the chosen state (possibly with unserved flows). */
 export function solveThesis(c: Compiled, rng: Prng, opts: ThesisOptions = {}): State {
   const t = bearerTables(c);
-  const search = new Search(c, t);
+  const search = new Search(c, t, opts.deadline);
   const sm = new State(c);
   construct(sm, t, false);
   const sp = new State(c);

@@ -1,5 +1,6 @@
 import type { TfapAnswer, TfapInstance } from '../model/tfap.js';
 import { compile, unservableFlows } from './compiled.js';
+import { Deadline } from './deadline.js';
 import { solveImproved } from './heuristic-improved.js';
 import { solveThesis } from './heuristic-thesis.js';
 import { Prng } from './prng.js';
@@ -12,8 +13,15 @@ export interface HeuristicOptions {
   seed?: number;
   /** 'improved' (default), 'thesis' (LS/RS, Algorithms 1-6) or 'thesis-ls' (no restarts). */
   variant?: HeuristicVariant;
-  /** Clock for solveMs (performance.now in the CLI); without it solveMs is 0. */
+  /** Clock for solveMs and the budget (performance.now in the CLI); without it solveMs is 0. */
   now?: () => number;
+  /**
+   * Time budget in ms, measured with `now` (ignored without a clock): once
+   * spent, the search returns the best answer found so far, marked
+   * `stoppedEarly`. A first valid answer is always built, however big the
+   * instance (measured in bench/results/solver.md).
+   */
+  budgetMs?: number;
   /** Kicks of the improved variant's iterated local search. */
   kicks?: number;
   /** Penalty weights of the improved variant (see heuristic-improved.ts). */
@@ -33,6 +41,7 @@ export interface HeuristicOptions {
 export function solveHeuristic(inst: TfapInstance, opts: HeuristicOptions = {}): TfapAnswer {
   const now = opts.now ?? (() => 0);
   const t0 = now();
+  const deadline = new Deadline(opts.now, opts.budgetMs);
   const c = compile(inst);
   const bad = unservableFlows(c);
   if (bad.length > 0) {
@@ -54,10 +63,12 @@ export function solveHeuristic(inst: TfapInstance, opts: HeuristicOptions = {}):
           ...(opts.lnsNodes === undefined ? {} : { lnsNodes: opts.lnsNodes }),
           ...(opts.lnsRounds === undefined ? {} : { lnsRounds: opts.lnsRounds }),
           ...(opts.lnsSize === undefined ? {} : { lnsSize: opts.lnsSize }),
+          deadline,
         })
-      : solveThesis(c, rng, { restarts: variant === 'thesis' });
+      : solveThesis(c, rng, { restarts: variant === 'thesis', deadline });
   s.dropIdle();
   const unplaced = s.unplaced();
   const reason = unplaced > 0 ? `the heuristic found no place for flow(s) ${[...s.flowIf].flatMap((i, z) => (i < 0 ? [c.flowIds[z]!] : [])).join(', ')} (each fits some bearer alone; try --method exact)` : undefined;
-  return toAnswer(s, reason === undefined ? { method: 'heuristic', solveMs: now() - t0 } : { method: 'heuristic', solveMs: now() - t0, reason });
+  const extras = { method: 'heuristic' as const, solveMs: now() - t0, stoppedEarly: deadline.hit };
+  return toAnswer(s, reason === undefined ? extras : { ...extras, reason });
 }

@@ -33,6 +33,7 @@ export class Neighbourhoods extends FlowMoves {
     const fa: number[] = [];
     const fb: number[] = [];
     for (let a = 0; a < c.m; a++) {
+      if (this.deadline.expired()) return undefined;
       for (let b = a + 1; b < c.m; b++) {
         if (s.count[a] === 0 && s.count[b] === 0) continue;
         fa.length = 0;
@@ -143,6 +144,7 @@ export class Neighbourhoods extends FlowMoves {
     // A repair only adds cost: once within P_max, a candidate dearer than cur cannot win.
     const cap = cur.unplaced === 0 && cur.excessW === 0 ? cur.cost : Infinity;
     for (let i = 0; i < c.m; i++) {
+      if (this.deadline.expired()) return undefined;
       const active = s.count[i]! > 0;
       if (active) {
         this.scratch.copyFrom(s);
@@ -172,6 +174,13 @@ export class Neighbourhoods extends FlowMoves {
   descend(s: State, full = true): Score {
     let cur = scoreOf(s);
     for (;;) {
+      if (this.deadline.expired()) return cur;
+      if (this.light) {
+        const next = this.relocateSweep(s, cur);
+        if (!next) return cur;
+        cur = next;
+        continue;
+      }
       const next =
         this.relocate(s, cur) ?? this.swap(s, cur) ?? this.swapLoads(s, cur) ?? this.ejection(s, cur) ?? (full ? this.rebearMoves(s, cur) : undefined);
       if (!next) return cur;

@@ -1,5 +1,6 @@
 import { branchAndBound } from './branch-and-bound.js';
 import { withinPowerLimit, type Compiled } from './compiled.js';
+import type { Deadline } from './deadline.js';
 import type { State } from './state.js';
 
 /**
@@ -21,6 +22,8 @@ export interface LnsOptions {
   stopWithinLimit?: boolean;
   /** Interfaces freed at once (default 2). */
   size?: number;
+  /** Time budget: no new repair starts once it expires. */
+  deadline?: Deadline;
 }
 
 /** Every set of `size` interfaces of 0..m-1, in colex order (by largest member, then the next, ...). */
@@ -57,6 +60,7 @@ export function lnsImprove(c: Compiled, start: State, o: LnsOptions): State {
   for (let round = 0; round < o.rounds; round++) {
     let improved = false;
     for (const set of sets) {
+      if (o.deadline?.expired()) return s;
       freed.fill(0);
       for (const i of set) freed[i] = 1;
       let free = 0;
@@ -66,7 +70,7 @@ export function lnsImprove(c: Compiled, start: State, o: LnsOptions): State {
         if (fixed[z]! < 0) free++;
       }
       if (free === 0) continue;
-      const r = branchAndBound(c, { objective: o.objective, maxNodes: o.maxNodes, fixed, upperBound: cur * (1 - 1e-12) });
+      const r = branchAndBound(c, { objective: o.objective, maxNodes: o.maxNodes, fixed, upperBound: cur * (1 - 1e-12), ...(o.deadline ? { deadline: o.deadline } : {}) });
       if (r.state && r.value < cur - 1e-12 * Math.abs(cur)) {
         s = r.state;
         cur = r.value;

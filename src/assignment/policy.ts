@@ -37,7 +37,8 @@ export function placeNewFlow(inst: TfapInstance, cur: CurrentAssignment, flow: F
     upUse.set(ifId, (upUse.get(ifId) ?? 0) + f.upKbps);
     downUse.set(ifId, (downUse.get(ifId) ?? 0) + f.downKbps);
   }
-  const basePower = powerW(inst, cur.activation, withoutFlow(cur.assignment, flow.id));
+  // Copy the assignment only when the flow is in it (rare): the daemon asks this for every class each cycle.
+  const basePower = powerW(inst, cur.activation, cur.assignment[flow.id] === undefined ? cur.assignment : withoutFlow(cur.assignment, flow.id));
   let best: { ifId: string; bearerId: string; cost: number; powerW: number; activates: boolean } | undefined;
   for (const r of inst.interfaces) {
     if (flow.pinned !== undefined && flow.pinned !== r.id) continue;

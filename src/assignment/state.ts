@@ -155,6 +155,7 @@ export interface AnswerExtras {
   method: TfapMethod;
   solveMs: number;
   reason?: string;
+  stoppedEarly?: boolean;
 }
 
 /** Turns a state into the public answer, with the status rules of the README. */
@@ -184,5 +185,6 @@ export function toAnswer(s: State, extras: AnswerExtras): TfapAnswer {
   }
   const ans: TfapAnswer = { status, activation, assignment, costPerSecond: s.cost(), powerW, solveMs: extras.solveMs, method: extras.method };
   if (status !== 'ok' && reason) ans.reason = reason;
+  if (extras.stoppedEarly === true) ans.stoppedEarly = true;
   return ans;
 }

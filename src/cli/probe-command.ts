@@ -5,8 +5,9 @@ import { SystemClock } from '../os/clock.js';
 import { ChildProcessSpawner } from '../os/spawner.js';
 import { ExecFileRunner } from '../os/exec-runner.js';
 import { LineLogger } from '../os/logger.js';
+import { MAX_PROBE_INTERVAL_S, MIN_PROBE_INTERVAL_S } from '../config/schema.js';
 
-const USAGE = `usage: modemflow probe --source ADDRESS [--interval SECONDS] [--duration SECONDS] TARGET...
+const USAGE = `usage: modemflow probe --source ADDRESS [--interval SECONDS (0.5-3600)] [--duration SECONDS] TARGET...
 
 Probes TARGETs continuously from ADDRESS (a modem's address, so the probes
 leave through that modem only) and prints RTT, jitter and loss over the short
@@ -18,6 +19,7 @@ the end, 1 if it is dead, 2 on bad arguments.
 export const probeCommand: CliCommand = async (argv, io) => {
   let source: string | null = null;
   let intervalS = 0.5;
+  let intervalRaw = '0.5';
   let durationS = 10;
   const targets: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -27,8 +29,10 @@ export const probeCommand: CliCommand = async (argv, io) => {
       io.stdout(USAGE);
       return 0;
     } else if (a === '--source') source = next() ?? null;
-    else if (a === '--interval') intervalS = Number(next());
-    else if (a === '--duration') durationS = Number(next());
+    else if (a === '--interval') {
+      intervalRaw = next() ?? '';
+      intervalS = Number(intervalRaw);
+    } else if (a === '--duration') durationS = Number(next());
     else if (a.startsWith('-')) {
       io.stderr(`modemflow probe: unknown option '${a}'\n${USAGE}`);
       return 2;
@@ -42,7 +46,9 @@ export const probeCommand: CliCommand = async (argv, io) => {
   if (targets.length === 0) return bad('give at least one TARGET IP address');
   const badTarget = targets.find((x) => !isIpLiteral(x));
   if (badTarget !== undefined) return bad(`target '${badTarget}' is not an IP address`);
-  if (!(intervalS >= 0.5)) return bad('--interval must be at least 0.5 seconds');
+  if (!(intervalS >= MIN_PROBE_INTERVAL_S && intervalS <= MAX_PROBE_INTERVAL_S)) {
+    return bad(`--interval must be at least ${MIN_PROBE_INTERVAL_S} and at most ${MAX_PROBE_INTERVAL_S} seconds, got '${intervalRaw}'`);
+  }
   if (!(durationS > 0 && durationS <= 86_400)) return bad('--duration must be 1 s to 1 day');
 
   const clock = new SystemClock();

@@ -1,11 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { solveHeuristic, type HeuristicVariant } from '../assignment/heuristic.js';
-import { parseInstance } from '../assignment/parse-instance.js';
+import { describeBytes, parseInstanceText, TEXT_LIMITS } from '../assignment/instance-text.js';
 import type { CliCommand, CliIo } from './io.js';
 
 const USAGE = `usage: modemflow solve [--method heuristic|exact] [--seed N] [--variant improved|thesis|thesis-ls]
                        [--time-limit SECONDS] [FILE|-]
-Reads a TFAP instance (JSON, from FILE or standard input) and prints the answer JSON.
+Reads a TFAP instance (JSON, from FILE or standard input, at most 16 MiB) and prints the answer JSON.
+  --time-limit  seconds for either method (default 60); the heuristic then returns the best
+                answer found so far with "stoppedEarly": true.
 exit: 0 status ok, 1 over_power_limit or infeasible (answer printed), 2 bad usage or
       bad instance (error on stderr), 3 --method exact but the highs package is missing.
 `;
@@ -38,7 +40,7 @@ function parseArgs(argv: string[]): SolveArgs | string {
       out.variant = v;
     } else if (a === '--time-limit') {
       const v = Number(value());
-      if (!(v > 0)) return '--time-limit: expected seconds > 0';
+      if (!(v > 0 && v <= 86_400)) return '--time-limit: expected seconds > 0 and at most 86400';
       out.timeLimitS = v;
     } else if (a.startsWith('--') ) {
       return `unknown option ${a}`;
@@ -51,8 +53,28 @@ function parseArgs(argv: string[]): SolveArgs | string {
   return out;
 }
 
+/** Reads at most maxBytes + 1 bytes of a file (of any kind: FIFOs report no size), so oversize input is refused unread. */
+async function readCapped(file: string, maxBytes: number): Promise<string> {
+  const fh = await open(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for (;;) {
+      const buf = Buffer.alloc(Math.min(1 << 20, maxBytes + 1 - bytes));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(buf.subarray(0, bytesRead));
+      bytes += bytesRead;
+      if (bytes > maxBytes) break;
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
 async function readInput(file: string, io: CliIo): Promise<string> {
-  return file === '-' ? io.readStdin() : readFile(file, 'utf8');
+  return file === '-' ? io.readStdin(TEXT_LIMITS.maxBytes) : readCapped(file, TEXT_LIMITS.maxBytes);
 }
 
 export const solveCommand: CliCommand = async (argv, io) => {
@@ -73,16 +95,15 @@ export const solveCommand: CliCommand = async (argv, io) => {
     io.stderr(`modemflow solve: cannot read ${where}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    io.stderr(`modemflow solve: ${where} is not valid JSON: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (Buffer.byteLength(text, 'utf8') > TEXT_LIMITS.maxBytes) {
+    io.stderr(`modemflow solve: ${where} is larger than ${describeBytes(TEXT_LIMITS.maxBytes)}: refused unread (an instance of 100,000 flows takes about 11 MiB)\n`);
     return 2;
   }
-  const parsed = parseInstance(json);
+  const parsed = parseInstanceText(text);
   if (!parsed.ok) {
-    io.stderr(`modemflow solve: ${where} is not a valid instance:\n${parsed.errors.map((e) => `  ${e}\n`).join('')}`);
+    const [first] = parsed.errors;
+    if (parsed.errors.length === 1 && first!.startsWith('not valid JSON')) io.stderr(`modemflow solve: ${where} is ${first}\n`);
+    else io.stderr(`modemflow solve: ${where} is not a valid instance:\n${parsed.errors.map((e) => `  ${e}\n`).join('')}`);
     return 2;
   }
   const now = () => performance.now();
@@ -96,7 +117,7 @@ export const solveCommand: CliCommand = async (argv, io) => {
       return 3;
     }
   } else {
-    answer = solveHeuristic(parsed.value, { now, seed: args.seed, variant: args.variant });
+    answer = solveHeuristic(parsed.value, { now, budgetMs: args.timeLimitS * 1000, seed: args.seed, variant: args.variant });
   }
   io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
   return answer.status === 'ok' ? 0 : 1;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { CliCommand, CliIo } from './io.js';
 import { getopt } from './getopt.js';
 import type { UciDelta, UciLookup, UciPackage, UciPtr, UciStatus } from '../uci/index.js';
@@ -5,6 +6,8 @@ import {
   DEFAULT_SAVEDIR,
   UCI_ERROR_TEXT,
   UciStore,
+  decodeUci,
+  encodeUci,
   exportUci,
   formatChange,
   lookupPtr,
@@ -39,6 +42,7 @@ Commands:
 \tset        <config>.<section>[.<option>]=<value>
 \tdelete     <config>[.<section>[[.<option>][=<id>]]]
 \trename     <config>.<section>[.<option>]=<name>
+\trevert     <config>[.<section>[.<option>]]
 \treorder    <config>.<section>=<position>
 
 Options:
@@ -90,6 +94,12 @@ class UciCli {
       deltaPaths: flags.deltaPaths,
       strict: flags.strict,
     });
+  }
+
+  /** Output is bytes: a value read from a file goes out exactly as it was stored. */
+  private out(text: string): void {
+    if (this.io.stdoutBytes) this.io.stdoutBytes(encodeUci(text));
+    else this.io.stdout(text);
   }
 
   private error(text: string): void {
@@ -156,7 +166,7 @@ class UciCli {
     const { pkg, look } = resolved;
     switch (cmd) {
       case 'changes':
-        for (const d of this.savedChanges(pkg.name)) this.io.stdout(formatChange(pkg.name, d));
+        for (const d of this.savedChanges(pkg.name)) this.out(formatChange(pkg.name, d));
         return 0;
       case 'commit': {
         if (this.flags.noCommit) return 0;
@@ -167,7 +177,7 @@ class UciCli {
         return 1;
       }
       case 'export':
-        this.io.stdout(exportUci(pkg, { header: true, exportNames: this.flags.exportNames }));
+        this.out(exportUci(pkg, { header: true, exportNames: this.flags.exportNames }));
         return 0;
       default: {
         if (!look.complete) {
@@ -175,9 +185,9 @@ class UciCli {
           return 1;
         }
         const d = this.flags.delimiter;
-        if (look.option) this.io.stdout(showOption(pkg, look.section!.name, look.option, d));
-        else if (look.section) this.io.stdout(showSection(pkg, look.section, look.section.name, d));
-        else this.io.stdout(showUci(pkg, { extended: this.flags.extended, delimiter: d }));
+        if (look.option) this.out(showOption(pkg, look.section!.name, look.option, d));
+        else if (look.section) this.out(showSection(pkg, look.section, look.section.name, d));
+        else this.out(showUci(pkg, { extended: this.flags.extended, delimiter: d }));
         return 0;
       }
     }
@@ -188,14 +198,19 @@ class UciCli {
     const resolved = this.resolve(args[0]!);
     if (!resolved) return 1;
     const { ptr, pkg, look } = resolved;
-    if (ptr.value !== null && cmd === 'get') return 1;
+    if (ptr.value !== null && (cmd === 'get' || cmd === 'revert')) return 1;
+    if (cmd === 'revert') {
+      // uci ignores what uci_revert returns: once the tuple resolves, revert exits 0.
+      this.store.revert(pkg.name, look.sectionName, ptr.option);
+      return 0;
+    }
     if (cmd === 'get') {
       if (!look.complete) {
         this.perror('notfound');
         return 1;
       }
-      if (look.option) this.io.stdout(showValue(look.option, false, this.flags.delimiter));
-      else if (look.section) this.io.stdout(`${look.section.type}\n`);
+      if (look.option) this.out(showValue(look.option, false, this.flags.delimiter));
+      else if (look.section) this.out(`${look.section.type}\n`);
       return 0;
     }
     if (cmd === 'reorder' && (!look.section || ptr.value === null)) {
@@ -224,7 +239,7 @@ class UciCli {
       this.perror(status);
       return ERR_NUMBER[status];
     }
-    this.io.stdout(`${sec.name}\n`);
+    this.out(`${sec.name}\n`);
     return 0;
   }
 }
@@ -278,10 +293,41 @@ const SECTION_CMDS: Readonly<Record<string, string>> = {
   ren: 'rename',
   rename: 'rename',
   reorder: 'reorder',
+  revert: 'revert',
 };
 const PACKAGE_CMDS = new Set(['show', 'changes', 'export', 'commit']);
 
-export const uciCommand: CliCommand = async (argv, io) => {
+/**
+ * Node decodes the command line as UTF-8 and turns other bytes into U+FFFD
+ * before we see them. When that happened and these arguments are the tail
+ * of this process's own command line, take them from /proc/self/cmdline
+ * again, losslessly, so `uci set p.s.o=<Latin-1 bytes>` stores those bytes.
+ */
+export function recoverRawArgs(argv: string[], cmdline: () => Uint8Array = () => readFileSync('/proc/self/cmdline')): string[] {
+  if (!argv.some((a) => a.includes('\uFFFD'))) return argv;
+  let raw: Uint8Array;
+  try {
+    raw = cmdline();
+  } catch {
+    return argv;
+  }
+  const parts: Uint8Array[] = [];
+  let start = 0;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === 0) {
+      parts.push(raw.subarray(start, i));
+      start = i + 1;
+    }
+  }
+  if (start < raw.length) parts.push(raw.subarray(start));
+  if (parts.length < argv.length) return argv;
+  const tail = parts.slice(parts.length - argv.length);
+  const same = tail.every((p, i) => Buffer.from(p).toString('utf8') === argv[i]);
+  return same ? tail.map((p) => decodeUci(p)) : argv;
+}
+
+export const uciCommand: CliCommand = async (rawArgv, io) => {
+  const argv = recoverRawArgs(rawArgv);
   const parsed = parseFlags(argv, io);
   if ('exit' in parsed) return parsed.exit;
   const { flags, rest } = parsed;
@@ -299,7 +345,7 @@ export const uciCommand: CliCommand = async (argv, io) => {
   } else if (cmd in SECTION_CMDS) ret = cli.sectionCommand(SECTION_CMDS[cmd]!, args);
   else if (PACKAGE_CMDS.has(cmd)) ret = cli.packageCommand(cmd, args);
   else if (cmd === 'add') ret = cli.add(args);
-  else if (cmd === 'batch' || cmd === 'import' || cmd === 'revert') {
+  else if (cmd === 'batch' || cmd === 'import') {
     if (!flags.quiet) io.stderr(`uci: '${cmd}' is not supported by modemflow uci\n`);
     return 1;
   } else ret = 255;

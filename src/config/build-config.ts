@@ -15,6 +15,8 @@ import { MAX_CLASSES, MAX_MODEM_SLOTS, markLayout } from '../model/mark-layout.j
 import { RULE_PRIORITY_SPAN, SCHEMA, sectionSchema } from './schema.js';
 import { SectionReader } from './section-reader.js';
 import { dscpValue, portRange } from './formats.js';
+import type { MarkUser } from './mark-users.js';
+import { KNOWN_MARK_USERS, markOverlaps } from './mark-users.js';
 
 /** Priorities other policy routing on OpenWrt uses: mwan3 (id + 1000/2000/3000, 2253/2254) and netifd. */
 const FOREIGN_PRIORITIES: ReadonlyArray<[number, number, string]> = [
@@ -216,8 +218,12 @@ function defaultsOf(type: string, file: string): SectionReader {
   return new SectionReader({ name: type, type, anonymous: false, options: [] }, type, sectionSchema(type)!, file, sink);
 }
 
-/** The typed configuration from a parsed /etc/config/modemflow, or every problem found. */
-export function configFromUci(pkg: UciPackage, file: string): ConfigResult {
+/**
+ * The typed configuration from a parsed /etc/config/modemflow, or every
+ * problem found. markUsers: the other users of the packet mark to keep clear
+ * of (the known package defaults, plus what loadConfig finds configured).
+ */
+export function configFromUci(pkg: UciPackage, file: string, markUsers: readonly MarkUser[] = KNOWN_MARK_USERS): ConfigResult {
   const problems: ConfigProblem[] = [];
   const refs = sectionRefs(pkg);
   const singles = new Map<string, SectionReader>();
@@ -227,6 +233,16 @@ export function configFromUci(pkg: UciPackage, file: string): ConfigResult {
 
   for (const section of pkg.sections) {
     const ref = refs.get(section)!;
+    for (const again of section.redefinedAt ?? []) {
+      problems.push({
+        severity: 'warning',
+        file,
+        line: again.line,
+        section: ref,
+        option: null,
+        message: `section '${section.name}' is defined again (first at line ${section.pos?.line ?? '?'}); UCI merges the two into one, later options replacing earlier ones`,
+      });
+    }
     const schema = SCHEMA.find((s) => s.type === section.type);
     if (!schema) {
       problems.push({ severity: 'warning', file, line: section.pos?.line ?? null, section: ref, option: null, message: `unknown section type '${section.type}' (ignored)` });
@@ -241,7 +257,15 @@ export function configFromUci(pkg: UciPackage, file: string): ConfigResult {
     }
   }
 
-  const globals = globalsFrom(singles.get('globals') ?? null, defaultsOf('globals', file));
+  const globalsReader = singles.get('globals') ?? null;
+  const globals = globalsFrom(globalsReader, defaultsOf('globals', file));
+  const explicitMask = globalsReader !== null && globalsReader.present.has('mark_mask');
+  for (const { user, bits } of markOverlaps(globals.markMask, explicitMask, markUsers)) {
+    const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+    const message = `${hex(globals.markMask)} overlaps the mark bits of ${user.who} in ${hex(bits)}; choose bits clear of it`;
+    if (globalsReader) globalsReader.warn(null, 'mark_mask', message);
+    else problems.push({ severity: 'warning', file, line: null, section: 'globals', option: 'mark_mask', message });
+  }
   for (const r of readers) {
     if (r.section.type === 'modem') modems.push({ r, m: modemFrom(r) });
     if (r.section.type === 'class' && r.bool('enabled')) classes.push({ r, c: classFrom(r) });

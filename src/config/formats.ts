@@ -1,4 +1,5 @@
 import { parseIp, parsePrefix } from '../model/ip-address.js';
+import { NETIFD_INTERFACE_EXPECTED, isNetifdInterfaceName } from '../model/names.js';
 
 /**
  * Checks for every kind of value that later reaches a command, an nft rule or
@@ -82,7 +83,7 @@ function path(raw: string): boolean {
 }
 
 const EXPECTED: Readonly<Record<StringFormat, string>> = {
-  ifname: 'an interface name (1-15 of A-Z a-z 0-9 _ . -, starting with a letter or digit)',
+  ifname: NETIFD_INTERFACE_EXPECTED,
   ip: 'an IPv4 or IPv6 address',
   cidr: 'an IPv4 or IPv6 address or CIDR (e.g. 192.168.1.0/24, fd00::/64)',
   mac: 'a MAC address (aa:bb:cc:dd:ee:ff)',
@@ -108,7 +109,8 @@ export function checkFormat(format: StringFormat, raw: string): string | null {
   let ok: boolean;
   switch (format) {
     case 'ifname':
-      ok = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(raw);
+      // netifd interfaces only (option interface, list lan): the one rule every consumer applies.
+      ok = isNetifdInterfaceName(raw);
       break;
     case 'ip':
       ok = parseIp(raw) !== null;
@@ -147,7 +149,7 @@ export function checkFormat(format: StringFormat, raw: string): string | null {
       ok = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(raw);
       break;
     case 'device':
-      ok = /^[A-Za-z0-9_./:-]{1,128}$/.test(raw) && !raw.split('/').includes('..');
+      ok = /^[A-Za-z0-9_./:@-]{1,128}$/.test(raw) && !raw.split('/').includes('..');
       break;
     case 'text':
       ok = Buffer.byteLength(raw) <= 256 && !/[\x00-\x1f\x7f]/.test(raw);

@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import type { ConfigProblem, ConfigResult } from './problems.js';
 import { parseUci } from '../uci/index.js';
 import { configFromUci } from './build-config.js';
+import type { MarkUser } from './mark-users.js';
+import { KNOWN_MARK_USERS, configuredMarkUsers } from './mark-users.js';
 
 export const CONFIG_PACKAGE = 'modemflow';
 export const DEFAULT_CONFIG_DIR = '/etc/config';
 
 /** The configuration from the text of a modemflow UCI file. */
-export function parseConfig(text: string | Uint8Array, file: string): ConfigResult {
+export function parseConfig(text: string | Uint8Array, file: string, markUsers: readonly MarkUser[] = KNOWN_MARK_USERS): ConfigResult {
   const parsed = parseUci(text, file, { packageName: CONFIG_PACKAGE });
   if (!parsed.ok) {
     const e = parsed.errors[0]!;
@@ -21,7 +23,7 @@ export function parseConfig(text: string | Uint8Array, file: string): ConfigResu
     };
     return { ok: false, errors: [problem], warnings: [] };
   }
-  return configFromUci(parsed.package, file);
+  return configFromUci(parsed.package, file, markUsers);
 }
 
 /**
@@ -38,5 +40,5 @@ export function loadConfig(dir: string = DEFAULT_CONFIG_DIR): ConfigResult {
     const problem: ConfigProblem = { severity: 'error', file, line: null, section: '', option: null, message: `cannot read the file (${code})` };
     return { ok: false, errors: [problem], warnings: [] };
   }
-  return parseConfig(text, file);
+  return parseConfig(text, file, [...KNOWN_MARK_USERS, ...configuredMarkUsers(dir)]);
 }

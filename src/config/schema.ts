@@ -41,6 +41,18 @@ export const RULE_PRIORITY_SPAN = 64;
 export const DEFAULT_TABLE_BASE = 3100;
 export const DEFAULT_RULE_PRIORITY_BASE = 5000;
 
+/**
+ * Every duration has an upper bound, far below Node's timer limit (2^31-1 ms,
+ * about 24.8 days; a longer timer fires after 1 ms, so a huge interval spins).
+ */
+export const MAX_INTERVAL_S = 86_400;
+export const MIN_PROBE_INTERVAL_S = 0.5;
+export const MAX_PROBE_INTERVAL_S = 3600;
+export const MAX_RTT_MS = 60_000;
+export const MAX_AUTONOMY_H = 8760;
+/** Units whose options are durations (each needs a max; test/config/durations.test.ts checks). */
+export const DURATION_UNITS: ReadonlySet<string> = new Set(['ms', 's', 'min', 'h']);
+
 const bool = { kind: 'bool' } as const;
 const str = (format: StringFormat): OptionType => ({ kind: 'string', format });
 const num = (o: { min?: number; max?: number; greaterThan?: number }): OptionType => ({ kind: 'number', ...o });
@@ -71,7 +83,7 @@ export const SCHEMA: readonly SectionSchema[] = [
         default: DEFAULT_RULE_PRIORITY_BASE,
         help: `First ip rule priority; modemflow uses ${RULE_PRIORITY_SPAN} from here. Must stay clear of mwan3 (1001-1252, 2001-2254, 3001-3252) and netifd (10000, 20000).`,
       },
-      { name: 'solve_interval', type: num({ min: 1 }), default: 60, unit: 's', help: 'Seconds between full solves on the slow timer.' },
+      { name: 'solve_interval', type: num({ min: 1, max: MAX_INTERVAL_S }), default: 60, unit: 's', help: 'Seconds between full solves on the slow timer.' },
       { name: 'hysteresis', type: num({ min: 0, max: 1 }), default: 0.05, help: 'Relative cost improvement a full solve needs before it moves groups (0.05 = 5%).' },
       { name: 'lan', type: str('ifname'), list: true, default: ['lan'], help: 'netifd interfaces of the LAN: their devices and prefixes are what modemflow steers.' },
       { name: 'lan_prefix', type: str('cidr'), list: true, default: [], help: 'LAN prefixes (IPv4/IPv6 CIDR) instead of asking netifd for those of the lan interfaces.' },
@@ -100,10 +112,10 @@ export const SCHEMA: readonly SectionSchema[] = [
       { name: 'min_rsrp', type: num({ min: -160, max: -30 }), default: null, unit: 'dBm', help: 'Signal below which the modem is left out.' },
       { name: 'min_sinr', type: num({ min: -30, max: 50 }), default: null, unit: 'dB', help: 'SINR below which the modem is left out.' },
       { name: 'max_loss', type: num({ min: 0, max: 100 }), default: null, unit: '%', help: 'Packet loss above which the modem is left out.' },
-      { name: 'max_rtt', type: num({ greaterThan: 0 }), default: null, unit: 'ms', help: 'Round-trip time above which the modem is left out.' },
+      { name: 'max_rtt', type: num({ greaterThan: 0, max: MAX_RTT_MS }), default: null, unit: 'ms', help: 'Round-trip time above which the modem is left out.' },
       { name: 'min_down_kbps', type: num({ min: 0 }), default: null, unit: 'kbps', help: 'Capacity below which the modem is not worth using.' },
       { name: 'probe', type: str('ip'), list: true, default: ['1.1.1.1', '8.8.8.8'], help: 'Addresses to measure RTT, jitter and loss against.' },
-      { name: 'probe_interval', type: num({ min: 0.5 }), default: 5, unit: 's', help: 'Seconds between probes (at least 0.5).' },
+      { name: 'probe_interval', type: num({ min: MIN_PROBE_INTERVAL_S, max: MAX_PROBE_INTERVAL_S }), default: 5, unit: 's', help: 'Seconds between probes (0.5 to 3600).' },
       { name: 'up_kbps', type: num({ greaterThan: 0 }), default: null, unit: 'kbps', help: 'Upload cap of the plan; empty = estimate only.' },
       { name: 'down_kbps', type: num({ greaterThan: 0 }), default: null, unit: 'kbps', help: 'Download cap of the plan; empty = estimate only.' },
       { name: 'power_base_mw', type: num({ min: 0 }), default: null, unit: 'mW', help: 'Power model override: idle draw (set all three power_ options or none).' },
@@ -141,7 +153,7 @@ export const SCHEMA: readonly SectionSchema[] = [
       { name: 'battery', type: str('sysfs-path'), default: null, help: 'sysfs power_supply directory of the battery.' },
       { name: 'ubus_object', type: str('ubus-object'), default: null, help: 'ubus object whose info call gives the battery state, instead of sysfs.' },
       { name: 'reserve', type: num({ min: 0, max: 100 }), default: 20, unit: '%', help: 'Capacity kept back.' },
-      { name: 'autonomy', type: num({ greaterThan: 0 }), default: null, unit: 'h', help: 'Hours the router should last on what is left.' },
+      { name: 'autonomy', type: num({ greaterThan: 0, max: MAX_AUTONOMY_H }), default: null, unit: 'h', help: 'Hours the router should last on what is left.' },
       { name: 'base_load_w', type: num({ min: 0 }), default: 0, unit: 'W', help: "The router's own draw without modems (0 = count modems only)." },
     ],
   },
@@ -159,8 +171,8 @@ export const SCHEMA: readonly SectionSchema[] = [
       { name: 'password', type: str('text'), default: null, help: 'Broker password.' },
       { name: 'device_id', type: str('mqtt-id'), default: null, help: 'Device id in topics; empty = from the hostname.' },
       { name: 'topic_root', type: str('mqtt-topic'), default: 'modemflow', help: 'Topics are <topic_root>/<device_id>/...' },
-      { name: 'state_interval', type: num({ min: 1 }), default: 60, unit: 's', help: 'Seconds between state reports.' },
-      { name: 'metrics_interval', type: num({ min: 1 }), default: 30, unit: 's', help: 'Seconds between metric reports.' },
+      { name: 'state_interval', type: num({ min: 1, max: MAX_INTERVAL_S }), default: 60, unit: 's', help: 'Seconds between state reports.' },
+      { name: 'metrics_interval', type: num({ min: 1, max: MAX_INTERVAL_S }), default: 30, unit: 's', help: 'Seconds between metric reports.' },
       { name: 'allow_commands', type: bool, default: false, help: 'Accept commands from the broker.' },
       {
         name: 'command',
@@ -179,7 +191,7 @@ export const SCHEMA: readonly SectionSchema[] = [
       { name: 'queue_file', type: str('path'), default: null, help: 'File that keeps unsent messages across a restart; empty = memory only. /tmp is RAM; elsewhere it is flash.' },
       { name: 'queue_size', type: { kind: 'int', min: 1, max: 100000 }, default: 1000, help: 'Unsent messages kept at most; the oldest are dropped first.' },
       { name: 'queue_max_kb', type: num({ min: 1, max: 65536 }), default: 256, unit: 'KiB', help: 'Size of the unsent messages (and the queue file) at most.' },
-      { name: 'queue_flush_interval', type: num({ min: 1 }), default: 300, unit: 's', help: 'Seconds between writes of the queue file while messages wait (flash wears).' },
+      { name: 'queue_flush_interval', type: num({ min: 1, max: MAX_INTERVAL_S }), default: 300, unit: 's', help: 'Seconds between writes of the queue file while messages wait (flash wears).' },
     ],
   },
 ];

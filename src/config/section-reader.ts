@@ -81,8 +81,11 @@ export class SectionReader {
     }
   }
 
+  /** Options of this section with an error (a set, so checking stays linear in the number of options). */
+  private readonly erroneous = new Set<string | null>();
+
   private hasProblem(option: string): boolean {
-    return this.problems.some((p) => p.section === this.ref && p.option === option && p.severity === 'error');
+    return this.erroneous.has(option);
   }
 
   lineOf(option: string | null): number | null {
@@ -91,6 +94,7 @@ export class SectionReader {
   }
 
   error(line: number | null, option: string | null, message: string): void {
+    this.erroneous.add(option);
     this.problems.push({ severity: 'error', file: this.file, line: line ?? this.lineOf(option), section: this.ref, option, message });
   }
 

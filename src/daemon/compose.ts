@@ -5,6 +5,7 @@ import { FlowTracker } from '../flows/flow-tracker.js';
 import { MetricsCollector } from '../metrics/collector.js';
 import { detectPingDialect } from '../metrics/probe/ping-output.js';
 import { NetifdProvider } from '../metrics/providers/netifd.js';
+import { SerialAtPortOpener } from '../metrics/at/serial-at-port.js';
 import { defaultRadioProviders } from '../metrics/radio-select.js';
 import type { Clock, CommandRunner, Logger, LogLevel, ProcessSpawner, SysfsReader } from '../model/ports.js';
 import { MODEMFLOW_VERSION } from '../model/version.js';
@@ -18,6 +19,12 @@ import { Daemon } from './daemon.js';
 import { DaemonApi } from './daemon-api.js';
 import { lanFromNetifd, mwan3Running } from './lan.js';
 import { FileQuotaStore } from './quota-store.js';
+import type { DaemonPart } from './daemon.js';
+import type { ModemflowConfig } from '../model/config.js';
+import type { SysfsReader as Sysfs } from '../model/ports.js';
+import { FileOutboxStore, Telemetry } from '../telemetry/index.js';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 
 /** The OS as the daemon reaches it: real in main.ts, recording fakes in tests. */
 export interface OsPorts {
@@ -50,7 +57,7 @@ export interface Composed {
 export async function composeDaemon(args: DaemonArgs, os: OsPorts, ubus: UbusClient): Promise<Composed> {
   const runner: CommandRunner = args.netns ? new NetnsRunner(os.runner, args.netns) : os.runner;
   const dialect = await detectPingDialect(runner);
-  const radios = defaultRadioProviders(ubus, runner);
+  const radios = defaultRadioProviders(ubus, runner, new SerialAtPortOpener());
   const link = new NetifdProvider(ubus);
   const utcOffsetMin = () => -new Date(os.clock.now()).getTimezoneOffset();
   const configFile = `${args.configDir.replace(/\/+$/, '') || '/'}/modemflow`;
@@ -85,6 +92,15 @@ export async function composeDaemon(args: DaemonArgs, os: OsPorts, ubus: UbusCli
     dryRun: args.dryRun,
   });
   const api = new DaemonApi(daemon, os.clock, MODEMFLOW_VERSION, utcOffsetMin, os.now);
+  const identity = { hostname: hostname(), baseMac: await baseMac(os.sysfs) };
+  daemon.addPart(
+    telemetryPart(() => daemon.cfg, (cfg) =>
+      new Telemetry(
+        { read: api, control: api, clock: os.clock, logger: os.logger, identity, readFile: (p) => readFile(p), outboxStore: cfg.telemetry.queueFile ? new FileOutboxStore() : null },
+        cfg.telemetry,
+      ),
+    ),
+  );
   await daemon.start();
   const published = await publishModemflowObject(ubus, api, api, os.logger);
   // netifd announces ifup/ifdown as `network.interface` events: act on them at once.
@@ -102,4 +118,36 @@ export async function composeDaemon(args: DaemonArgs, os: OsPorts, ubus: UbusCli
       await daemon.stop();
     },
   };
+}
+
+/** Telemetry follows the configuration: built once a configuration exists, reconfigured on reload. */
+function telemetryPart(current: () => ModemflowConfig | null, make: (cfg: ModemflowConfig) => Telemetry): DaemonPart {
+  let tel: Telemetry | null = null;
+  const ensure = (cfg: ModemflowConfig | null): void => {
+    if (!cfg) return;
+    if (tel) tel.reconfigure(cfg.telemetry);
+    else {
+      tel = make(cfg);
+      tel.start();
+    }
+  };
+  return {
+    name: 'telemetry',
+    start: () => ensure(current()),
+    stop: async () => {
+      await tel?.stop();
+      tel = null;
+    },
+    reconfigure: (cfg) => ensure(cfg),
+  };
+}
+
+/** The router's base MAC for the derived device id: the LAN bridge, else the first Ethernet device. */
+async function baseMac(sysfs: Sysfs): Promise<string | null> {
+  const names = await sysfs.list('/sys/class/net');
+  for (const dev of ['br-lan', 'eth0', ...names.filter((n) => n !== 'lo')]) {
+    const mac = await sysfs.read(`/sys/class/net/${dev}/address`);
+    if (mac && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(mac) && mac !== '00:00:00:00:00:00') return mac.toLowerCase();
+  }
+  return null;
 }

@@ -87,7 +87,9 @@ export interface DaemonDeps {
 export const HISTORY_SECONDS = 3600;
 const POWER_REFRESH_MS = 10_000;
 const HOUSEKEEPING_MS = 60_000;
-const LAN_RETRY_MS = 5_000;
+/** A part that failed (LAN unknown, flow tracking, a routing apply) is retried after this, doubling up to RETRY_MAX_MS. */
+const RETRY_FIRST_MS = 5_000;
+const RETRY_MAX_MS = 60_000;
 /** Demand must move this much (relative) since the last decision to ask for a new one. */
 const DEMAND_CHANGE = 0.25;
 
@@ -134,6 +136,10 @@ export class Daemon {
   private timers: TimerHandle[] = [];
   private solveTimer: TimerHandle | null = null;
   private lastGroupKey = '';
+  private routingFailed = false;
+  private retrying = false;
+  private retryAtMs = 0;
+  private retryDelayMs = RETRY_FIRST_MS;
   private lastDemandKbps = 0;
   private running = false;
   readonly startedMs: number;
@@ -196,7 +202,10 @@ export class Daemon {
       this.deps.logger.info('modemflow is disabled in the configuration (globals.enabled 0): plain routing');
     }
     for (const p of this.parts) this.safely(`${p.name} start`, () => p.start());
-    this.timers.push(this.every(1000, () => this.sample()));
+    this.timers.push(this.every(1000, () => {
+      this.sample();
+      void this.retryFailed();
+    }));
     this.timers.push(this.every(POWER_REFRESH_MS, () => void this.refreshPower()));
     this.timers.push(this.every(HOUSEKEEPING_MS, () => void this.housekeeping()));
     this.scheduleSolveTimer();
@@ -246,7 +255,13 @@ export class Daemon {
     this.config = after;
     const changed = await this.applyConfig(before, after);
     this.planOverrides.clear();
-    this.log('config', null, null, null, `reload from ${origin}: ${changed.length ? changed.join(', ') : 'nothing changed'}`);
+    if (changed.length === 0) {
+      // procd sends HUP on every trigger (interface events too): an unchanged file is not news.
+      this.deps.logger.debug('reload: configuration unchanged', { origin });
+      return { state: this.configState.state, changed, problems: this.configState.problems };
+    }
+    this.deps.logger.info('configuration reloaded', { origin, changed: changed.join(', ') });
+    this.log('config', null, null, null, `reload from ${origin}: ${changed.join(', ')}`);
     this.emit({ type: 'config', data: { state: this.configState.state, problems: this.configState.problems, changed, atMs: this.deps.clock.now() } });
     if (changed.length > 0) this.queue.request(`config reload (${changed.join(', ')})`, 'config reload');
     return { state: this.configState.state, changed, problems: this.configState.problems };
@@ -287,7 +302,8 @@ export class Daemon {
     if (lanChange && this.config) void this.setupLan(this.config).then(() => this.queue.request(`LAN ${iface} ${action}`));
     if (m) {
       this.deps.logger.info('interface event', { modem: m.name, interface: iface, action });
-      this.queue.request(`interface ${iface} ${action}`);
+      // Read the modem at once: the decision follows from what the read shows.
+      this.fleet.refresh(m.name);
     }
     return m?.name ?? null;
   }
@@ -446,6 +462,7 @@ export class Daemon {
     const r = this.routingStarted ? await this.routing.apply(plan) : await this.routing.start(plan);
     const ms = this.deps.clock.monotonicMs() - t0;
     recordRoutingApply(this.counters, ms, r.ok);
+    this.routingFailed = !r.ok;
     if (r.ok) this.routingStarted = true;
     else {
       this.deps.logger.error('routing apply failed', { error: r.errors.slice(0, 3).join('; '), errors: r.errors.length });
@@ -530,7 +547,28 @@ export class Daemon {
     const m = await this.deps.mwan3Running().catch(() => null);
     if (m === true && this.mwan3 !== true) this.deps.logger.warn('mwan3 is running too: two balancers fight over the same traffic; stop one of them (/etc/init.d/mwan3 stop; disable)');
     this.mwan3 = m;
-    if (!this.lan && this.config?.globals.enabled) await this.setupLan(this.config);
+  }
+
+  /** Retries what failed, with backoff, while the rest goes on. */
+  private async retryFailed(): Promise<void> {
+    const cfg = this.config;
+    if (!this.running || !cfg || !cfg.globals.enabled || this.retrying) return;
+    const failing = !this.lan || !this.tracker || this.routingFailed;
+    if (!failing) {
+      this.retryDelayMs = RETRY_FIRST_MS;
+      return;
+    }
+    const now = this.deps.clock.monotonicMs();
+    if (now < this.retryAtMs) return;
+    this.retrying = true;
+    try {
+      if (!this.lan || !this.tracker) await this.setupLan(cfg);
+      if (this.routingFailed) this.queue.request('retry: the last routing apply failed');
+    } finally {
+      this.retrying = false;
+      this.retryAtMs = now + this.retryDelayMs;
+      this.retryDelayMs = Math.min(RETRY_MAX_MS, this.retryDelayMs * 2);
+    }
   }
 
   private async saveQuota(why: 'stop' | null): Promise<void> {

@@ -1,6 +1,7 @@
 import { formatIp, parsePrefix } from '../model/ip-address.js';
 import type { UbusCaller } from '../model/ports.js';
 import type { LanSpec } from '../routing/plan.js';
+import { isNetifdInterfaceName } from '../model/names.js';
 
 /**
  * The LAN as netifd knows it: for each configured LAN interface, its l3
@@ -13,7 +14,7 @@ export async function lanFromNetifd(ubus: UbusCaller, interfaces: readonly strin
   const prefixes = new Set<string>();
   const problems: string[] = [];
   for (const name of interfaces) {
-    if (!/^[A-Za-z0-9_]{1,64}$/.test(name)) {
+    if (!isNetifdInterfaceName(name)) {
       problems.push(`'${name}' is not a netifd interface name`);
       continue;
     }

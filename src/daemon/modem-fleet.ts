@@ -11,6 +11,7 @@ export interface ModemCollector {
   stop(): void;
   view(name: string): ModemView | null;
   restoreCycleBytes(name: string, bytes: number, cycleStartMs: number): void;
+  refreshNow(name: string): void;
 }
 
 export type CollectorFactory = (cfg: ModemConfig, onUpdate: (v: ModemView) => void) => ModemCollector;
@@ -94,6 +95,11 @@ export class ModemFleet {
 
   view(name: string): ModemView | null {
     return this.runtimes.get(name)?.collector.view(name) ?? null;
+  }
+
+  /** Read this modem now (an interface event); a change then asks for a decision as usual. */
+  refresh(name: string): void {
+    this.runtimes.get(name)?.collector.refreshNow(name);
   }
 
   restore(name: string, rec: QuotaRecord): void {

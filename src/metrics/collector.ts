@@ -133,6 +133,19 @@ export class MetricsCollector {
     if (s && cycleStartMs === s.cycleStartMs && bytes >= 0) s.view.cycleBytes = bytes;
   }
 
+  /**
+   * Read a modem now instead of at its next refresh (netifd said its
+   * interface changed): the decision then sees the new link at once. A read
+   * already in flight is left to finish.
+   */
+  refreshNow(name: string): void {
+    const s = this.states.get(name);
+    if (!s || !this.running || s.inFlightSince !== null) return;
+    if (s.timer) this.deps.clock.clearTimeout(s.timer);
+    s.timer = null;
+    this.schedule(s, 0);
+  }
+
   /** Feed an active capacity measurement (see active-probe.ts). */
   recordActiveCapacity(name: string, dir: 'down' | 'up', kbps: number): void {
     this.states.get(name)?.capacity.recordActive(dir, kbps, this.deps.clock.now());

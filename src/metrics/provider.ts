@@ -1,5 +1,6 @@
 import type { ModemConfig } from '../model/config.js';
 import type { ModemLink, ModemRadio, SignalInfo } from '../model/modem.js';
+import { isNetifdInterfaceName } from '../model/names.js';
 
 /**
  * The provider interfaces of src/metrics. netifd gives the link of every
@@ -52,7 +53,7 @@ export interface LinkProvider {
   readLink(modem: ModemConfig, timeoutMs: number): Promise<ReadResult<LinkSnapshot>>;
 }
 
-export type RadioProviderKind = 'modemmanager' | 'uqmi' | 'qmodem';
+export type RadioProviderKind = 'modemmanager' | 'uqmi' | 'qmodem' | 'at' | 'qmicli';
 
 /** What a radio provider may use besides the modem's config: what netifd said about the link. */
 export interface RadioContext {
@@ -82,6 +83,11 @@ export function emptyRadio(): ModemRadio {
     registration: 'unknown',
     simIccid: null,
     simSlot: null,
+    state: null,
+    signalQualityPct: null,
+    homeMcc: null,
+    homeMnc: null,
+    homeOperatorName: null,
   };
 }
 
@@ -108,7 +114,7 @@ export function ubusFailure<T>(err: unknown, what: string): ReadResult<T> {
   }
 }
 
-/** netifd interface names: what `uci` accepts as a section name, and short. */
+/** netifd interface names: the one rule of src/model/names.ts. */
 export function isInterfaceName(name: string): boolean {
-  return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(name);
+  return isNetifdInterfaceName(name);
 }

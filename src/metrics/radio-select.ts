@@ -1,9 +1,13 @@
 import type { ModemConfig } from '../model/config.js';
 import type { ModemRadio } from '../model/modem.js';
 import type { CommandRunner, UbusCaller } from '../model/ports.js';
-import { ok } from './provider.js';
+import { fail, ok } from './provider.js';
 import type { RadioContext, RadioProvider, RadioProviderKind, ReadResult } from './provider.js';
+import type { AtPortOpener } from './at/at-port.js';
+import { SerialAtPortOpener } from './at/serial-at-port.js';
+import { AtProvider } from './providers/at.js';
 import { ModemManagerProvider } from './providers/modemmanager.js';
+import { QmicliProvider } from './providers/qmicli.js';
 import { QmodemProvider } from './providers/qmodem.js';
 import { UqmiProvider } from './providers/uqmi.js';
 
@@ -11,13 +15,19 @@ export interface RadioProviders {
   modemmanager: RadioProvider;
   uqmi: RadioProvider;
   qmodem: RadioProvider;
+  /** AT-port provider (option metrics 'at'); absent = not available on this build. */
+  at?: RadioProvider;
+  /** libqmi's qmicli (option metrics 'qmicli'). */
+  qmicli?: RadioProvider;
 }
 
-export function defaultRadioProviders(ubus: UbusCaller, runner: CommandRunner): RadioProviders {
+export function defaultRadioProviders(ubus: UbusCaller, runner: CommandRunner, atPorts: AtPortOpener = new SerialAtPortOpener()): RadioProviders {
   return {
     modemmanager: new ModemManagerProvider(ubus, runner),
     uqmi: new UqmiProvider(runner),
     qmodem: new QmodemProvider(ubus),
+    at: new AtProvider(atPorts),
+    qmicli: new QmicliProvider(runner),
   };
 }
 
@@ -45,9 +55,12 @@ export class RadioSelector {
   async read(timeoutMs: number, ctx: RadioContext): Promise<ReadResult<ModemRadio | null>> {
     const m = this.modem.metrics;
     if (m === 'netifd') return ok(null);
-    if (m !== 'auto') return this.providers[m].readRadio(this.modem, timeoutMs, ctx);
+    if (m !== 'auto') {
+      const p = this.providers[m];
+      return p ? p.readRadio(this.modem, timeoutMs, ctx) : fail('unavailable', `metrics provider '${m}' is not available in this build`);
+    }
     if (this.chosen !== null) {
-      const r = await this.providers[this.chosen].readRadio(this.modem, timeoutMs, ctx);
+      const r = await this.providers[this.chosen]!.readRadio(this.modem, timeoutMs, ctx);
       if (r.ok || (r.code !== 'vanished' && r.code !== 'unavailable')) return r;
       this.chosen = null; // gone: look again below
     }
@@ -57,7 +70,7 @@ export class RadioSelector {
     else if (/^[A-Za-z0-9_]+$/.test(device)) candidates.push('qmodem');
     let lastTimeout: ReadResult<ModemRadio | null> | null = null;
     for (const kind of candidates) {
-      const r = await this.providers[kind].readRadio(this.modem, timeoutMs, ctx);
+      const r = await this.providers[kind]!.readRadio(this.modem, timeoutMs, ctx);
       if (r.ok) {
         this.chosen = kind;
         return r;

@@ -9,6 +9,9 @@ export type Rat = 'gsm' | 'umts' | 'lte' | 'nr5g-nsa' | 'nr5g-sa';
 
 export type RegistrationState = 'home' | 'roaming' | 'searching' | 'denied' | 'idle' | 'unknown';
 
+/** Where the modem is in bringing data up, as ModemManager names it; null when the provider does not say. */
+export type ModemState = 'disabled' | 'searching' | 'registered' | 'connecting' | 'connected';
+
 export interface SignalInfo {
   rssiDbm: number | null;
   rsrpDbm: number | null;
@@ -31,6 +34,14 @@ export interface ModemRadio {
   registration: RegistrationState;
   simIccid: string | null;
   simSlot: number | null;
+  /** The modem's own state (disabled .. connected); null when the provider does not report it. */
+  state: ModemState | null;
+  /** Signal quality 0-100 % as the modem reports it (ModemManager, AT+CSQ); null when not given. */
+  signalQualityPct: number | null;
+  /** The SIM's home network (next to the serving mcc/mnc/operatorName, which differ when roaming). */
+  homeMcc: string | null;
+  homeMnc: string | null;
+  homeOperatorName: string | null;
 }
 
 export interface ModemLink {

@@ -58,4 +58,6 @@ export interface TfapAnswer {
   method: TfapMethod;
   /** Why the status is not `ok` (which flow could not be served, ...). */
   reason?: string;
+  /** The heuristic's time budget ran out: this is the best answer found until then. */
+  stoppedEarly?: true;
 }

@@ -1,4 +1,5 @@
 import type { UbusCaller } from '../model/ports.js';
+import { NETIFD_INTERFACE_EXPECTED, isNetifdInterfaceName } from '../model/names.js';
 
 /**
  * Carries out coordination's wake/sleep/switch decisions. Taking a modem
@@ -56,8 +57,6 @@ export interface ActionOutcome {
   error: string | null;
 }
 
-/** netifd interface names are UCI section names: letters, digits and '_' (uci_validate_name). */
-export const NETIFD_INTERFACE = /^[A-Za-z0-9_]{1,64}$/;
 
 export class PowerActionExecutor {
   private readonly options: ExecutorOptions;
@@ -72,8 +71,8 @@ export class PowerActionExecutor {
   async apply(action: ModemPowerAction): Promise<ActionOutcome> {
     const steps: string[] = [];
     const fail = (code: ActionOutcomeCode, error: string): ActionOutcome => ({ action, code, steps, error });
-    if (!NETIFD_INTERFACE.test(action.interface)) {
-      return fail('invalid-interface', `interface '${action.interface}' of modem '${action.modem}' is not a netifd interface name (letters, digits, _)`);
+    if (!isNetifdInterfaceName(action.interface)) {
+      return fail('invalid-interface', `interface '${action.interface}' of modem '${action.modem}' is not ${NETIFD_INTERFACE_EXPECTED}`);
     }
     const lowPower = this.options.sleepMode === 'low-power' ? this.options.lowPower : null;
     if (this.options.sleepMode === 'low-power' && !lowPower && action.kind !== 'switch') {

@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { forEachBlobAttr } from './blob.js';
 import { resolveBlobmsg } from './blobmsg.js';
-import { UBUS_SYSTEM_OBJECT_MAX } from './constants.js';
+import { BLOBMSG_MAX_DEPTH, BlobmsgType, UBUS_SYSTEM_OBJECT_MAX } from './constants.js';
 
 export interface BrokerClientRef {
   id: number;
@@ -31,6 +31,8 @@ export interface BrokerObject {
   invokeSeq: number;
   /** Set by the event dispatcher to send an event once per object. */
   eventSeen: number;
+  /** This object's event patterns, so that freeing it does not scan everyone's. */
+  events: EventSource[];
 }
 
 export interface EventSource {
@@ -52,7 +54,9 @@ export class BrokerRegistry {
   readonly objects = new Map<number, BrokerObject>();
   readonly types = new Map<number, BrokerType>();
   readonly paths = new Map<string, BrokerObject>();
-  readonly events: EventSource[] = [];
+  /** Exact patterns by event name, and the prefix ('*') patterns: an event looks up the first and scans only the second. */
+  private readonly exactEvents = new Map<string, Set<EventSource>>();
+  private readonly partialEvents = new Set<EventSource>();
   private eventRound = 1;
 
   newClientId(): number {
@@ -67,15 +71,22 @@ export class BrokerRegistry {
   }
 
   private makeObject(id: number, client: BrokerClientRef | null): BrokerObject {
-    return { id, client, subscribers: new Set(), targets: new Set(), invokeSeq: 0, eventSeen: 0 };
+    return { id, client, subscribers: new Set(), targets: new Set(), invokeSeq: 0, eventSeen: 0, events: [] };
   }
 
-  /** Validates a signature (every method a named blobmsg attribute); null when malformed. */
+  /**
+   * Validates a signature: every method a named blobmsg attribute, and every
+   * argument inside it valid blobmsg of a known type; null when not. ubusd
+   * checks only the methods and keeps an object whose signature fails without
+   * a type, so that `ubus list` leaves it out; refusing it here says so to
+   * the publisher instead.
+   */
   createType(signature: Buffer): BrokerType | null {
     try {
       forEachBlobAttr(signature, 0, signature.length, 'signature', (a) => {
         const m = resolveBlobmsg(signature, a, 'signature');
         if (!m.name) throw new Error('unnamed method');
+        checkNested(signature, m.type, m.dataStart, m.dataEnd, 1);
       });
     } catch {
       return null;
@@ -122,7 +133,8 @@ export class BrokerRegistry {
     const unsubscribed = [...obj.subscribers];
     for (const s of unsubscribed) s.targets.delete(obj);
     obj.subscribers.clear();
-    for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i]!.obj === obj) this.events.splice(i, 1);
+    for (const ev of obj.events) this.removeEventSource(ev);
+    obj.events = [];
     if (obj.path !== undefined && this.paths.get(obj.path) === obj) this.paths.delete(obj.path);
     this.objects.delete(obj.id);
     obj.client?.objects.delete(obj);
@@ -147,19 +159,47 @@ export class BrokerRegistry {
 
   addEventPattern(obj: BrokerObject, pattern: string): void {
     const partial = pattern.endsWith('*');
-    this.events.push({ obj, pattern: partial ? pattern.slice(0, -1) : pattern, partial });
+    const ev: EventSource = { obj, pattern: partial ? pattern.slice(0, -1) : pattern, partial };
+    obj.events.push(ev);
+    if (partial) {
+      this.partialEvents.add(ev);
+      return;
+    }
+    let set = this.exactEvents.get(ev.pattern);
+    if (!set) this.exactEvents.set(ev.pattern, (set = new Set()));
+    set.add(ev);
+  }
+
+  private removeEventSource(ev: EventSource): void {
+    if (ev.partial) {
+      this.partialEvents.delete(ev);
+      return;
+    }
+    const set = this.exactEvents.get(ev.pattern);
+    if (!set) return;
+    set.delete(ev);
+    if (set.size === 0) this.exactEvents.delete(ev.pattern);
+  }
+
+  /** Number of registered event patterns (exact and prefix). */
+  get eventPatternCount(): number {
+    let n = this.partialEvents.size;
+    for (const set of this.exactEvents.values()) n += set.size;
+    return n;
   }
 
   /** Objects that receive event `id`: full match, or a prefix pattern ending in '*'; once each, never the sender's own. */
   eventTargets(id: string, sender: BrokerClientRef | null): BrokerObject[] {
     const round = ++this.eventRound;
     const out: BrokerObject[] = [];
-    for (const ev of this.events) {
-      const match = ev.pattern === id || (ev.partial && id.startsWith(ev.pattern));
-      if (!match || ev.obj.client === sender || ev.obj.eventSeen === round) continue;
+    const take = (ev: EventSource): void => {
+      if (ev.obj.client === sender || ev.obj.eventSeen === round) return;
       ev.obj.eventSeen = round;
       out.push(ev.obj);
-    }
+    };
+    const exact = this.exactEvents.get(id);
+    if (exact) for (const ev of exact) take(ev);
+    for (const ev of this.partialEvents) if (id.startsWith(ev.pattern)) take(ev);
     return out;
   }
 
@@ -178,4 +218,15 @@ export class BrokerRegistry {
     const keys = [...this.paths.keys()].filter(keep).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     return keys.map((k) => this.paths.get(k)!);
   }
+}
+
+/** Every child of a table (named) or array inside a signature must be valid blobmsg of a known type. */
+function checkNested(buf: Buffer, type: number, start: number, end: number, depth: number): void {
+  if (type !== BlobmsgType.TABLE && type !== BlobmsgType.ARRAY) return;
+  if (depth > BLOBMSG_MAX_DEPTH) throw new Error('signature nested too deeply');
+  forEachBlobAttr(buf, start, end, 'signature', (c) => {
+    const m = resolveBlobmsg(buf, c, 'signature');
+    if (type === BlobmsgType.TABLE && !m.name) throw new Error('unnamed argument');
+    checkNested(buf, m.type, m.dataStart, m.dataEnd, depth + 1);
+  });
 }

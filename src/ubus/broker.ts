@@ -1,38 +1,53 @@
 /**
- * A message broker that behaves like ubusd (ubusd_proto.c, ubusd_event.c) on
- * a unix socket: HELLO with the client's peer id, objects with random ids,
- * lookup with signatures, invoke forwarding and reply routing, events,
- * subscribe/notify, status replies. No ACLs and no monitor. Used by tests,
- * `make demo` and `modemflow ubusd`.
- * A client that sends a malformed frame, or does not read what it is sent
- * (more than maxQueuedBytes pending), is disconnected; the broker goes on.
+ * A message broker that behaves like ubusd (ubusd_proto.c, ubusd_event.c,
+ * ubusd_monitor.c) on a unix socket: HELLO with the client's peer id, objects
+ * with random ids, lookup with signatures (answered object by object, paused
+ * while the client's queue is full), invoke forwarding and reply routing,
+ * events, subscribe/notify, monitor, status replies. No ACLs (and so no
+ * root-only check for monitor). Used by tests, `make demo` and `modemflow
+ * ubusd`.
+ * Bounds (see broker-peer.ts): per-client and broker-wide queues, a deadline
+ * for unfinished frames, and a client limit below the fd limit at which the
+ * client idle longest without objects makes room for a new one. Messages are
+ * read as ubusd reads them (broker-parse.ts): bad content gets a status, only
+ * a bad header drops the client.
  */
 import { mkdir, unlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { decodeTableEntries, encodeTableContent, typed } from './blobmsg.js';
+import { encodeTableContent, typed } from './blobmsg.js';
+import { LookupQueue } from './broker-lookup.js';
+import type { LookupSink } from './broker-lookup.js';
+import { BrokerMonitors } from './broker-monitor.js';
+import { parseClientMessage } from './broker-parse.js';
+import { BrokerPeer } from './broker-peer.js';
+import type { BrokerBudget } from './broker-peer.js';
+import { budgetFrom } from './broker-options.js';
+import type { UbusBrokerOptions, UbusBrokerStats } from './broker-options.js';
 import { BrokerRegistry } from './broker-registry.js';
 import type { BrokerClientRef, BrokerObject } from './broker-registry.js';
-import { BlobmsgType, DEFAULT_UBUS_SOCKET, MsgType, Status, UBUS_SYSTEM_OBJECT_EVENT, UBUS_SYSTEM_OBJECT_MAX } from './constants.js';
-import { isUbusError } from './errors.js';
-import { UbusFramer } from './framer.js';
+import { claimSocketPath, defaultMaxClients, socketInode } from './broker-socket.js';
+import { parseEventCall } from './broker-system.js';
+import {
+  DEFAULT_UBUS_SOCKET,
+  MsgType,
+  Status,
+  UBUS_SYSTEM_OBJECT_EVENT,
+  UBUS_SYSTEM_OBJECT_MONITOR,
+} from './constants.js';
 import { silentLogger } from './logger.js';
 import type { UbusLogger } from './logger.js';
-import { decodeMessage, encodeMessage } from './message.js';
+import { encodeMessage } from './message.js';
 import type { UbusAttrs, UbusMessage } from './message.js';
 
-export interface UbusBrokerOptions {
-  socketPath?: string;
-  logger?: UbusLogger;
-  /** Disconnect a client with more than this many bytes waiting to be written (default 16 MiB). */
-  maxQueuedBytes?: number;
-}
+export type { UbusBrokerOptions, UbusBrokerStats } from './broker-options.js';
 
 interface BrokerClient extends BrokerClientRef {
-  socket: Socket;
-  out: Buffer[];
-  flushQueued: boolean;
+  peer: BrokerPeer;
+  /** Lookups being answered, oldest first (ubusd's cmd_queue). */
+  lookups: LookupQueue;
+  sink: LookupSink;
 }
 
 /** Handler result: a status to reply, or NO_REPLY when the handler replied (or must not). */
@@ -41,27 +56,56 @@ const NO_REPLY = -1;
 export class UbusBroker {
   private server: Server | null = null;
   private registry = new BrokerRegistry();
-  private readonly sockets = new Map<number, BrokerClient>();
+  private monitors = new BrokerMonitors();
+  private readonly clients = new Map<number, BrokerClient>();
+  /** Clients by last frame received, least recent first (delete + set moves one to the end). */
+  private readonly activity = new Map<number, BrokerClient>();
   private eventSeq = 0;
+  private inode: number | null = null;
+  private maxClients = 1000;
+  private readonly budget: BrokerBudget;
   readonly socketPath: string;
   private readonly logger: UbusLogger;
 
   constructor(private readonly options: UbusBrokerOptions = {}) {
     this.socketPath = options.socketPath ?? DEFAULT_UBUS_SOCKET;
     this.logger = options.logger ?? silentLogger;
+    this.budget = budgetFrom(options);
   }
 
   get clientCount(): number {
-    return this.sockets.size;
+    return this.clients.size;
   }
 
-  /** Listens on the socket path (a stale socket file is replaced). */
+  /** What the broker holds now: bytes queued for clients and of unfinished frames, messages dropped so far. */
+  get stats(): UbusBrokerStats {
+    let dropped = this.droppedMessages;
+    for (const c of this.clients.values()) dropped += c.peer.droppedMessages;
+    return {
+      clients: this.clients.size,
+      queuedBytes: this.budget.queuedBytes,
+      partialBytes: this.budget.partialBytes,
+      droppedMessages: dropped,
+      eventPatterns: this.registry.eventPatternCount,
+      objects: this.registry.objects.size,
+    };
+  }
+
+  private droppedMessages = 0;
+
+  /**
+   * Listens on the socket path. Refuses a path that is not a socket or that a
+   * live broker answers on; a stale socket file is replaced.
+   */
   async start(): Promise<void> {
     if (this.server) return;
     this.registry = new BrokerRegistry();
+    this.monitors = new BrokerMonitors();
     this.registry.addSystemObject(UBUS_SYSTEM_OBJECT_EVENT);
+    this.registry.addSystemObject(UBUS_SYSTEM_OBJECT_MONITOR);
+    this.maxClients = this.options.maxClients ?? (await defaultMaxClients());
     await mkdir(dirname(this.socketPath), { recursive: true });
-    await unlink(this.socketPath).catch(() => undefined);
+    await claimSocketPath(this.socketPath);
     const server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -72,44 +116,76 @@ export class UbusBroker {
     });
     server.on('error', (err) => this.logger.error('ubus broker socket error', { reason: err.message }));
     this.server = server;
-    this.logger.info('ubus broker listening', { socket: this.socketPath });
+    this.inode = await socketInode(this.socketPath);
+    this.logger.info('ubus broker listening', { socket: this.socketPath, maxClients: this.maxClients });
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    for (const c of [...this.sockets.values()]) c.socket.destroy();
+    for (const c of [...this.clients.values()]) c.peer.socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await unlink(this.socketPath).catch(() => undefined);
+    // Only our own socket: another broker may have replaced a file we no longer own.
+    if (this.inode !== null && (await socketInode(this.socketPath)) === this.inode) {
+      await unlink(this.socketPath).catch(() => undefined);
+    }
+    this.inode = null;
   }
 
   private accept(socket: Socket): void {
-    const client: BrokerClient = { id: this.registry.newClientId(), objects: new Set(), socket, out: [], flushQueued: false };
-    this.registry.clients.set(client.id, client);
-    this.sockets.set(client.id, client);
-    const framer = new UbusFramer();
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        for (const frame of framer.push(chunk)) {
-          if (socket.destroyed) return;
-          this.receive(client, decodeMessage(frame), frame);
-        }
-      } catch (err) {
-        // A malformed frame (or a bug handling one) costs that client its session, never the broker.
-        const level = isUbusError(err) ? 'warn' : 'error';
-        this.logger[level]('ubus broker: bad frame, client dropped', { client: client.id.toString(16), reason: err instanceof Error ? err.message : String(err) });
-        socket.destroy();
-      }
-    });
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.drop(client));
-    this.send(client, { type: MsgType.HELLO, seq: 0, peer: client.id, attrs: {} });
+    if (this.clients.size >= this.maxClients && !this.evictIdle()) {
+      this.logger.warn('ubus broker: client limit reached, connection refused', { maxClients: this.maxClients });
+      socket.destroy();
+      return;
+    }
+    const id = this.registry.newClientId();
+    const client: BrokerClient = {
+      id,
+      objects: new Set(),
+      lookups: new LookupQueue(),
+      sink: {
+        queuedBytes: () => client.peer.queuedBytes,
+        isOpen: () => client.peer.isOpen,
+        sendFrame: (frame) => this.sendFrame(client, frame),
+        sendStatus: (seq, peer, status) => this.status(client, { seq, peer }, status),
+        oversize: (obj) => this.logger.warn('ubus broker: object left out of a lookup, its reply exceeds the message limit', { path: obj.path ?? '', bytes: obj.type?.signature.length ?? 0 }),
+      },
+      peer: new BrokerPeer(socket, this.budget, {
+        onFrame: (frame) => this.receive(client, frame),
+        onWritten: () => client.lookups.run(this.registry, client.sink),
+        onClose: () => this.drop(client),
+        onDrop: (reason) => this.logger.warn('ubus broker: client dropped', { client: id.toString(16), reason }),
+      }),
+    };
+    this.registry.clients.set(id, client);
+    this.clients.set(id, client);
+    this.activity.set(id, client);
+    this.send(client, { type: MsgType.HELLO, seq: 0, peer: id, attrs: {} });
+  }
+
+  /**
+   * At the client limit, drops the client that has been idle longest and
+   * holds nothing others rely on (no objects, not monitoring, no lookup in
+   * progress); false when there is none.
+   */
+  private evictIdle(): boolean {
+    for (const c of this.activity.values()) {
+      if (c.objects.size > 0 || c.lookups.pending > 0 || this.monitors.has(c.id) || !c.peer.isOpen) continue;
+      c.peer.drop(`evicted at the client limit (${this.maxClients}): idle longest, with no objects`);
+      this.activity.delete(c.id);
+      return true;
+    }
+    return false;
   }
 
   private drop(client: BrokerClient): void {
-    if (!this.sockets.delete(client.id)) return;
+    if (!this.clients.delete(client.id)) return;
+    this.droppedMessages += client.peer.droppedMessages;
+    this.activity.delete(client.id);
     this.registry.clients.delete(client.id);
+    this.monitors.remove(client.id);
+    client.lookups.clear();
     for (const obj of [...client.objects]) this.freeObject(obj);
   }
 
@@ -117,29 +193,32 @@ export class UbusBroker {
     this.sendFrame(client, encodeMessage(msg));
   }
 
+  /** ubus_msg_send: every message but MONITOR is shown to the monitors first, even one the queue then drops. */
   private sendFrame(client: BrokerClient, frame: Buffer): void {
-    if (client.socket.destroyed) return;
-    client.out.push(frame);
-    if (client.flushQueued) return;
-    client.flushQueued = true;
-    queueMicrotask(() => {
-      client.flushQueued = false;
-      if (client.socket.destroyed || client.out.length === 0) return;
-      const data = client.out.length === 1 ? client.out[0]! : Buffer.concat(client.out);
-      client.out = [];
-      client.socket.write(data);
-      if (client.socket.writableLength > (this.options.maxQueuedBytes ?? 16 * 1024 * 1024)) {
-        this.logger.warn('ubus broker: client does not read, dropped', { client: client.id.toString(16) });
-        client.socket.destroy();
-      }
-    });
+    if (!client.peer.isOpen) return;
+    if (frame[1] !== MsgType.MONITOR) this.monitor(client, frame, true);
+    if (!client.peer.send(frame) && client.peer.droppedMessages === 1) {
+      this.logger.warn('ubus broker: client does not read, messages dropped', { client: client.id.toString(16) });
+    }
   }
 
-  private status(client: BrokerClient, req: UbusMessage, status: number): void {
+  private monitor(client: BrokerClient, frame: Buffer, send: boolean): void {
+    if (this.monitors.size === 0) return;
+    for (const [id, f] of this.monitors.frames(client.id, frame, send)) {
+      const m = this.clients.get(id);
+      if (m) this.sendFrame(m, f);
+    }
+  }
+
+  private status(client: BrokerClient, req: { seq: number; peer: number }, status: number): void {
     this.send(client, { type: MsgType.STATUS, seq: req.seq, peer: req.peer, attrs: { status } });
   }
 
-  private receive(client: BrokerClient, msg: UbusMessage, frame: Buffer): void {
+  private receive(client: BrokerClient, frame: Buffer): void {
+    this.activity.delete(client.id);
+    this.activity.set(client.id, client);
+    this.monitor(client, frame, false);
+    const msg = parseClientMessage(frame);
     let ret: number;
     switch (msg.type) {
       case MsgType.PING: {
@@ -207,27 +286,20 @@ export class UbusBroker {
     const { unsubscribed, targetsNowIdle } = this.registry.freeObject(obj);
     for (const t of targetsNowIdle) this.subscriptionChanged(t);
     for (const s of unsubscribed) {
-      const c = s.client && this.sockets.get(s.client.id);
+      const c = s.client && this.clients.get(s.client.id);
       if (c) this.send(c, { type: MsgType.UNSUBSCRIBE, seq: ++s.invokeSeq & 0xffff, peer: 0, attrs: { objid: s.id, target: obj.id } });
     }
     if (obj.path !== undefined) this.objectEvent(obj, false);
   }
 
+  /** ubusd_handle_lookup (see broker-lookup.ts). */
   private lookup(client: BrokerClient, msg: UbusMessage): number {
     const path = msg.attrs.objpath;
-    if (path === '') return Status.INVALID_ARGUMENT;
-    const found = this.registry.lookup(path);
+    // ubusd finds nothing for an empty path.
+    const found = path === '' ? [] : this.registry.lookup(path);
     if (path !== undefined && found.length === 0) return Status.NOT_FOUND;
-    for (const obj of found) {
-      if (!obj.type) continue;
-      this.send(client, {
-        type: MsgType.DATA,
-        seq: msg.seq,
-        peer: msg.peer,
-        attrs: { objpath: obj.path, objid: obj.id, objtype: obj.type.id, signature: obj.type.signature },
-      });
-    }
-    return Status.OK;
+    client.lookups.add(msg.seq, msg.peer, found, this.registry, client.sink);
+    return NO_REPLY;
   }
 
   private invoke(client: BrokerClient, msg: UbusMessage): number {
@@ -235,14 +307,28 @@ export class UbusBroker {
     if (a.method === undefined || a.objid === undefined) return Status.INVALID_ARGUMENT;
     const obj = this.registry.objects.get(a.objid);
     if (!obj) return Status.NOT_FOUND;
+    if (obj.id === UBUS_SYSTEM_OBJECT_MONITOR) return this.monitorObject(client, a.method);
     if (!obj.client) return this.eventObject(client, a.method, a.data ?? Buffer.alloc(0));
     this.forwardInvoke(client, obj, msg, {});
     return NO_REPLY;
   }
 
+  /** ubusd_monitor_recv: "add" starts monitoring (again, from seq 0), "remove" stops it. */
+  private monitorObject(client: BrokerClient, method: string): number {
+    if (method === 'add') {
+      this.monitors.add(client.id);
+      return Status.OK;
+    }
+    if (method === 'remove') {
+      this.monitors.remove(client.id);
+      return Status.OK;
+    }
+    return Status.METHOD_NOT_FOUND;
+  }
+
   /** ubusd_forward_invoke: to the object's owner, same seq, peer = the caller. */
   private forwardInvoke(from: BrokerClient, obj: BrokerObject, msg: UbusMessage, head: UbusAttrs): void {
-    const owner = obj.client && this.sockets.get(obj.client.id);
+    const owner = obj.client && this.clients.get(obj.client.id);
     if (!owner) return;
     const attrs: UbusAttrs = { ...head, objid: obj.id, method: msg.attrs.method };
     if (msg.attrs.data) attrs.data = msg.attrs.data;
@@ -257,7 +343,7 @@ export class UbusBroker {
     if (msg.type === MsgType.DATA && a.data === undefined) return;
     const obj = this.registry.objects.get(a.objid);
     if (!obj || obj.client !== client) return;
-    const target = this.sockets.get(msg.peer);
+    const target = this.clients.get(msg.peer);
     if (!target) return;
     const out = Buffer.from(frame);
     out.writeUInt32BE(a.objid >>> 0, 4);
@@ -293,7 +379,7 @@ export class UbusBroker {
 
   /** ubus_notify_subscription: tells an object's owner whether it has subscribers. */
   private subscriptionChanged(target: BrokerObject): void {
-    const owner = target.client && this.sockets.get(target.client.id);
+    const owner = target.client && this.clients.get(target.client.id);
     if (!owner) return;
     this.send(owner, {
       type: MsgType.NOTIFY,
@@ -324,40 +410,22 @@ export class UbusBroker {
 
   /** The event object (id 1): "register" a pattern for an object, or "send" an event. */
   private eventObject(client: BrokerClient, method: string, data: Buffer): number {
-    let entries;
-    try {
-      entries = decodeTableEntries(data, 0, data.length, 'event arguments');
-    } catch {
-      return Status.INVALID_ARGUMENT;
-    }
-    // blobmsg_parse semantics: an attribute of the wrong type counts as missing.
-    const get = (name: string, type: number): unknown => entries.find((e) => e.name === name && e.type === type)?.value;
-    if (method === 'register') {
-      const pattern = get('pattern', BlobmsgType.STRING);
-      const objectId = get('object', BlobmsgType.INT32);
-      if (typeof pattern !== 'string' || typeof objectId !== 'number') return Status.INVALID_ARGUMENT;
-      const id = objectId >>> 0;
-      if (id < UBUS_SYSTEM_OBJECT_MAX) return Status.PERMISSION_DENIED;
-      const obj = this.registry.objects.get(id);
-      if (!obj) return Status.NOT_FOUND;
-      if (obj.client !== client) return Status.PERMISSION_DENIED;
-      this.registry.addEventPattern(obj, pattern);
+    const call = parseEventCall(method, data);
+    if (call.kind === 'status') return call.status;
+    if (call.kind === 'send') {
+      this.dispatchEvent(client, call.id, call.data);
       return Status.OK;
     }
-    if (method === 'send') {
-      const id = get('id', BlobmsgType.STRING);
-      const table = entries.find((e) => e.name === 'data' && e.type === BlobmsgType.TABLE);
-      if (typeof id !== 'string' || !table) return Status.INVALID_ARGUMENT;
-      if (id.startsWith('ubus.')) return Status.PERMISSION_DENIED;
-      this.dispatchEvent(client, id, Buffer.from(data.subarray(table.dataStart, table.dataEnd)));
-      return Status.OK;
-    }
-    return Status.INVALID_COMMAND;
+    const obj = this.registry.objects.get(call.objectId);
+    if (!obj) return Status.NOT_FOUND;
+    if (obj.client !== client) return Status.PERMISSION_DENIED;
+    this.registry.addEventPattern(obj, call.pattern);
+    return Status.OK;
   }
 
   private dispatchEvent(sender: BrokerClient | null, id: string, data: Buffer): void {
     for (const obj of this.registry.eventTargets(id, sender)) {
-      const c = obj.client && this.sockets.get(obj.client.id);
+      const c = obj.client && this.clients.get(obj.client.id);
       if (!c) continue;
       this.eventSeq = (this.eventSeq + 1) & 0xffff;
       this.send(c, { type: MsgType.INVOKE, seq: this.eventSeq, peer: 0, attrs: { objid: obj.id, method: id, data } });

@@ -1,5 +1,6 @@
 /** Options and handles of UbusClient. */
 import type { UbusError } from './errors.js';
+import type { UbusMonitorAttrs } from './message.js';
 import type { UbusLogger, UbusTimers } from './logger.js';
 import type { UbusTransport } from './transport.js';
 
@@ -43,4 +44,11 @@ export interface UbusSubscription {
   /** Whether the target object currently exists and we are subscribed to it. */
   readonly active: boolean;
   remove(): Promise<void>;
+}
+
+/** One message seen by ubusd's monitor. */
+export type UbusMonitorHandler = (msg: UbusMonitorAttrs) => void;
+
+export interface UbusMonitor {
+  stop(): Promise<void>;
 }

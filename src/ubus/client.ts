@@ -7,7 +7,7 @@
  * and subscriptions again (they get new ids from the new ubusd).
  */
 import { decodeTableContent, encodeTableContent, typed } from './blobmsg.js';
-import { DEFAULT_UBUS_SOCKET, MsgType, Status, UBUS_SYSTEM_OBJECT_EVENT } from './constants.js';
+import { DEFAULT_UBUS_SOCKET, MsgType, Status, UBUS_SYSTEM_OBJECT_EVENT, UBUS_SYSTEM_OBJECT_MONITOR } from './constants.js';
 import { UbusConnection } from './connection.js';
 import { UbusError } from './errors.js';
 import { silentLogger, systemTimers } from './logger.js';
@@ -20,7 +20,7 @@ import type { InternalObject } from './object-server.js';
 import { PendingRequests } from './pending.js';
 import { unixSocketTransport } from './transport.js';
 import type { UbusTransport } from './transport.js';
-import type { UbusCallOptions, UbusClientOptions, UbusEventHandler, UbusListener, UbusNotifyHandler, UbusSubscription } from './client-types.js';
+import type { UbusCallOptions, UbusClientOptions, UbusEventHandler, UbusListener, UbusMonitor, UbusMonitorHandler, UbusNotifyHandler, UbusSubscription } from './client-types.js';
 import { parseSignature } from './lookup.js';
 import type { UbusObjectInfo } from './lookup.js';
 
@@ -51,6 +51,7 @@ export class UbusClient {
   private readonly subscriptions = new Set<SubscriptionState>();
   /** Internal listener that re-subscribes when a subscription's target (re)appears. */
   private objectAddListener: UbusListener | null = null;
+  private monitorHandler: UbusMonitorHandler | null = null;
 
   constructor(private readonly options: UbusClientOptions = {}) {
     this.transport = options.transport ?? unixSocketTransport(options.socketPath ?? DEFAULT_UBUS_SOCKET);
@@ -164,6 +165,7 @@ export class UbusClient {
       await this.trySubscribe(s);
     }
     if (this.subscriptions.size > 0) await this.ensureObjectAddListener();
+    if (this.monitorHandler) await this.monitorCall('add');
   }
 
   private send(msg: UbusMessage): void {
@@ -201,6 +203,9 @@ export class UbusClient {
       case MsgType.NOTIFY:
       case MsgType.UNSUBSCRIBE:
         this.server.handle(msg);
+        return;
+      case MsgType.MONITOR:
+        if (msg.monitor) this.monitorHandler?.(msg.monitor);
         return;
       default:
         this.logger.debug('ubus message ignored', { type: msg.type });
@@ -376,5 +381,34 @@ export class UbusClient {
         this.trySubscribe(s, id).catch((err: unknown) => this.logger.warn('ubus resubscribe failed', { path, reason: String(err) }));
       }
     });
+  }
+
+  /**
+   * ubusd's monitor (`ubus monitor`): handler sees every message ubusd
+   * receives (send = false) or sends (send = true), with the client it came
+   * from or went to. Started again after a reconnect; stop() ends it.
+   */
+  async monitor(handler: UbusMonitorHandler): Promise<UbusMonitor> {
+    this.monitorHandler = handler;
+    try {
+      await this.monitorCall('add');
+    } catch (err) {
+      this.monitorHandler = null;
+      throw err;
+    }
+    return {
+      stop: async () => {
+        if (this.monitorHandler !== handler) return;
+        this.monitorHandler = null;
+        if (this.conn) await this.monitorCall('remove').catch(() => undefined);
+      },
+    };
+  }
+
+  /** __ubus_monitor: an INVOKE of "add"/"remove" on the monitor object, 1 s timeout as libubus. */
+  private async monitorCall(method: 'add' | 'remove'): Promise<void> {
+    const what = `ubus monitor ${method}`;
+    const status = await this.request(MsgType.INVOKE, UBUS_SYSTEM_OBJECT_MONITOR, { objid: UBUS_SYSTEM_OBJECT_MONITOR, method, data: Buffer.alloc(0) }, what, 1000);
+    if (status !== Status.OK) throw UbusError.fromStatus(status, what);
   }
 }

@@ -134,6 +134,8 @@ export const UBUS_MAX_MSGLEN = 1048576;
 /** Object ids below this are ubusd's own (UBUS_SYSTEM_OBJECT_MAX). */
 export const UBUS_SYSTEM_OBJECT_MAX = 1024;
 export const UBUS_SYSTEM_OBJECT_EVENT = 1;
+export const UBUS_SYSTEM_OBJECT_ACL = 2;
+export const UBUS_SYSTEM_OBJECT_MONITOR = 3;
 
 /** Nesting depth cap for blobmsg tables/arrays (decode and encode). */
 export const BLOBMSG_MAX_DEPTH = 64;

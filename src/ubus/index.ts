@@ -14,9 +14,10 @@ export { parseUbusJson, formatBlobmsgJson, formatBlobmsgElement, formatDouble } 
 export { unixSocketTransport } from './transport.js';
 export type { UbusTransport } from './transport.js';
 export { UbusClient } from './client.js';
-export type { UbusClientOptions, UbusCallOptions, UbusListener, UbusSubscription, UbusEventHandler, UbusNotifyHandler, UbusReconnectOptions } from './client-types.js';
+export type { UbusClientOptions, UbusCallOptions, UbusListener, UbusSubscription, UbusEventHandler, UbusNotifyHandler, UbusReconnectOptions, UbusMonitor, UbusMonitorHandler } from './client-types.js';
 export { UbusPublishedObject } from './object-server.js';
 export type { UbusObjectDefinition, UbusMethod, UbusMethodHandler, UbusArgSpec, UbusArgType, UbusRequestInfo } from './object.js';
 export type { UbusObjectInfo } from './lookup.js';
 export { UbusBroker } from './broker.js';
-export type { UbusBrokerOptions } from './broker.js';
+export type { UbusBrokerOptions, UbusBrokerStats } from './broker.js';
+export { formatMonitorLine, monitorDataJson, monitorTypeName, MONITOR_TYPE_NAMES } from './monitor-format.js';

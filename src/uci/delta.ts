@@ -2,6 +2,7 @@ import { UciLexer, ParseFail } from './lexer.js';
 import { uciQuote } from './export.js';
 import { parsePtr } from './ptr.js';
 import { isValidName } from './validate.js';
+import { encodeUci } from './bytes.js';
 
 /**
  * Uncommitted changes, as libuci keeps them in its save directory
@@ -67,8 +68,11 @@ class DeltaReader extends UciLexer {
   }
 }
 
-/** uci_parse_delta_tuple: null for a line libuci would reject. */
-export function parseDeltaArgument(arg: string, pkgName: string): UciDelta | null {
+/**
+ * uci_parse_delta_tuple: null for a line libuci would reject. pkgName null
+ * skips the package check, as uci_filter_delta (revert) does.
+ */
+export function parseDeltaArgument(arg: string, pkgName: string | null): UciDelta | null {
   const cmd = BY_PREFIX.get(arg[0] ?? '') ?? 'change';
   const ptr = parsePtr(cmd === 'change' ? arg : arg.slice(1));
   if (!ptr || ptr.section === null || ptr.extended) return null;
@@ -76,13 +80,13 @@ export function parseDeltaArgument(arg: string, pkgName: string): UciDelta | nul
   if (cmd === 'reorder' && ptr.option !== null) return null;
   if (cmd === 'rename' && !isValidName(ptr.value ?? '')) return null;
   if ((cmd === 'list-add' || cmd === 'list-del') && ptr.option === null) return null;
-  if (ptr.package !== pkgName) return null;
+  if (pkgName !== null && ptr.package !== pkgName) return null;
   return { cmd, section: ptr.section, option: ptr.option, value: ptr.value };
 }
 
 /** All well-formed deltas of a delta file for package pkgName, in order. */
 export function parseDeltaFile(content: Uint8Array | string, pkgName: string): UciDelta[] {
-  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  const bytes = typeof content === 'string' ? encodeUci(content) : content;
   const reader = new DeltaReader(bytes);
   const out: UciDelta[] = [];
   for (;;) {
@@ -91,5 +95,25 @@ export function parseDeltaFile(content: Uint8Array | string, pkgName: string): U
     if (arg === '' || arg === 'bad') continue;
     const d = parseDeltaArgument(arg, pkgName);
     if (d) out.push(d);
+  }
+}
+
+/**
+ * uci_filter_delta, the core of `uci revert`: the save file without the
+ * changes to `section` (and `option`), every kept line rewritten under
+ * pkgName. null when a line does not parse: libuci then stops and leaves
+ * the file as it was.
+ */
+export function filterDeltaFile(content: Uint8Array, pkgName: string, section: string | null, option: string | null): string | null {
+  const reader = new DeltaReader(content);
+  let out = '';
+  for (;;) {
+    const arg = reader.nextLine();
+    if (arg === null) return out;
+    if (arg === '') continue;
+    const d = arg === 'bad' ? null : parseDeltaArgument(arg, null);
+    if (!d) return null;
+    const matches = (section === null || d.section === section) && (option === null || d.option === option);
+    if (!matches) out += formatDelta(pkgName, d);
   }
 }

@@ -8,7 +8,7 @@ import type { UciOption, UciPackage, UciSection } from './types.js';
 
 /** uci_escape: every ' becomes '\'' (the caller adds the surrounding quotes). */
 export function uciEscape(s: string): string {
-  return s.split("'").join("'\\''");
+  return s.replaceAll("'", "'\\''");
 }
 
 /** uci_print_value: a value in single quotes. */

@@ -8,11 +8,12 @@ export { exportUci, showOption, showSection, showUci, showValue, uciEscape, uciQ
 export type { UciLookup, UciPtr, UciStatus } from './ptr.js';
 export { UCI_ERROR_TEXT, lookupExtSection, lookupPtr, parsePtr } from './ptr.js';
 export type { UciDelta, UciDeltaCmd } from './delta.js';
-export { formatChange, formatDelta, parseDeltaFile } from './delta.js';
+export { filterDeltaFile, formatChange, formatDelta, parseDeltaFile } from './delta.js';
 export type { UciEditCmd } from './commands.js';
 export { applyDelta, uciAddSection, uciEdit } from './commands.js';
 export type { UciFs, UciLoadResult, UciStoreOptions } from './store.js';
 export { DEFAULT_CONFDIR, DEFAULT_SAVEDIR, UciStore } from './store.js';
-export { isValidName, isValidPackage, isValidText, isValidType } from './validate.js';
-export { anonymousSectionName } from './anon-name.js';
+export { isConfigName, isValidName, isValidPackage, isValidText, isValidType } from './validate.js';
+export { HOST_CHAR_SIGNED, anonymousSectionName } from './anon-name.js';
+export { decodeUci, encodeUci, uciByteLength } from './bytes.js';
 export { findOption, findSection, stripPositions } from './tree-ops.js';

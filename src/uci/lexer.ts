@@ -9,6 +9,8 @@
  * buffer discipline rather than a conventional tokenizer.
  */
 
+import { decodeUci } from './bytes.js';
+
 const LINEBUF = 32;
 
 export class ParseFail extends Error {
@@ -21,10 +23,18 @@ export function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
 
+/** Buffer index `at` holds the byte read from source offset `src`, and so on linearly after it. */
+interface Segment {
+  at: number;
+  src: number;
+}
+
 export class UciLexer {
-  /** The line buffer (bytes; 0 is a terminator) and, per index, the source offset it was read from. */
-  protected buf: number[] = [];
-  protected map: number[] = [];
+  /**
+   * The line buffer (bytes; 0 is a terminator). A typed array, so a 10 MB
+   * line costs about 10 MB here, not an array of numbers per byte.
+   */
+  protected buf: Uint8Array = new Uint8Array(LINEBUF);
   protected bufsz = LINEBUF;
   protected filled = 0;
   protected pos = 0;
@@ -32,35 +42,50 @@ export class UciLexer {
   protected line = 0;
   protected eof = false;
   private next = 0;
+  /** Where buffer bytes came from: one segment per read into the buffer, by ascending `at`. */
+  private segments: Segment[] = [];
 
   constructor(protected readonly src: Uint8Array) {}
 
   protected ch(i: number): number {
-    return this.buf[i] ?? 0;
+    return i < this.buf.length ? this.buf[i]! : 0;
   }
 
-  protected cstrBytes(i: number): number[] {
-    const out: number[] = [];
-    for (let k = i; ; k++) {
-      const c = this.ch(k);
-      if (c === 0) return out;
-      out.push(c);
-    }
+  private ensure(size: number): void {
+    if (size <= this.buf.length) return;
+    let cap = this.buf.length;
+    while (cap < size) cap *= 2;
+    const grown = new Uint8Array(cap);
+    grown.set(this.buf);
+    this.buf = grown;
+  }
+
+  /** Index of the terminator of the C string at i. */
+  protected cend(i: number): number {
+    if (i >= this.buf.length) return i;
+    const end = this.buf.indexOf(0, i);
+    return end < 0 ? this.buf.length : end;
+  }
+
+  protected cstrBytes(i: number): Uint8Array {
+    return this.buf.subarray(i, this.cend(i));
   }
 
   protected cstr(i: number): string {
-    return Buffer.from(this.cstrBytes(i)).toString('utf8');
+    return decodeUci(this.cstrBytes(i));
   }
 
   protected strlen(i: number): number {
-    let k = i;
-    while (this.ch(k) !== 0) k++;
-    return k - i;
+    return this.cend(i) - i;
   }
 
-  /** Source offset of a buffer index (the end of the input for indexes past what was read). */
+  /** Source offset of a buffer index. */
   protected srcOffset(i: number): number {
-    return this.map[i] ?? this.src.length;
+    for (let k = this.segments.length - 1; k >= 0; k--) {
+      const seg = this.segments[k]!;
+      if (seg.at <= i) return Math.min(seg.src + (i - seg.at), this.src.length);
+    }
+    return this.src.length;
   }
 
   /** fgets(3): up to n-1 bytes, stopping after a newline; sets eof when the input ran out. */
@@ -70,14 +95,18 @@ export class UciLexer {
       return null;
     }
     const start = this.next;
-    let end = start;
-    while (end < this.src.length && end - start < n - 1) {
-      end++;
-      if (this.src[end - 1] === 10) break;
-    }
+    const limit = Math.min(this.src.length, start + n - 1);
+    const nl = this.src.indexOf(10, start);
+    const end = nl >= 0 && nl < limit ? nl + 1 : limit;
     if (end >= this.src.length && this.src[end - 1] !== 10) this.eof = true;
     this.next = end;
     return { bytes: this.src.subarray(start, end), start };
+  }
+
+  /** Records that reading into the buffer at `at` starts at source offset `src` (later bytes replace earlier ones). */
+  private mark(at: number, src: number): void {
+    while (this.segments.length > 0 && this.segments[this.segments.length - 1]!.at >= at) this.segments.pop();
+    this.segments.push({ at, src });
   }
 
   /** uci_getln: read the next physical line into the buffer at `offset`. */
@@ -85,17 +114,15 @@ export class UciLexer {
     if (offset >= this.bufsz - 1) this.bufsz *= 2;
     let ofs = offset;
     for (;;) {
+      this.ensure(ofs + 1);
       this.buf[ofs] = 0;
-      this.map[ofs] = this.next;
+      this.mark(ofs, this.next);
       const chunk = this.fgets(this.bufsz - ofs);
       if (!chunk || chunk.bytes[0] === 0) return;
-      const { bytes, start } = chunk;
-      for (let k = 0; k < bytes.length; k++) {
-        this.buf[ofs + k] = bytes[k]!;
-        this.map[ofs + k] = start + k;
-      }
+      const { bytes } = chunk;
+      this.ensure(ofs + bytes.length + 1);
+      this.buf.set(bytes, ofs);
       this.buf[ofs + bytes.length] = 0;
-      this.map[ofs + bytes.length] = start + bytes.length;
       let len = bytes.indexOf(0);
       if (len < 0) len = bytes.length;
       ofs += len;
@@ -188,7 +215,7 @@ export class UciLexer {
   }
 
   /** next_arg: returns the buffer index of the argument (an empty string when there is none). */
-  protected nextArg(required: boolean, validate?: (bytes: number[]) => boolean): number {
+  protected nextArg(required: boolean, validate?: (bytes: Uint8Array) => boolean): number {
     this.skipWhitespace();
     const val = this.pos;
     if (this.ch(this.pos) === 0x3b) {

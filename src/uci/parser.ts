@@ -1,7 +1,9 @@
 import type { UciPackage, UciParseError, UciPosition, UciSection } from './types.js';
 import { emptyPackage } from './types.js';
 import { ParseFail, UciLexer } from './lexer.js';
-import { validateStr } from './validate.js';
+import { validateBytes } from './validate.js';
+import { encodeUci } from './bytes.js';
+import type { OptionIndex } from './tree-ops.js';
 import {
   addAnonymousSection,
   addListValue,
@@ -30,22 +32,25 @@ export interface ParseResult {
   errors: UciParseError[];
 }
 
-function validName(bytes: number[]): boolean {
-  return validateStr(Buffer.from(bytes).toString('latin1'), true, false);
+function validName(bytes: Uint8Array): boolean {
+  return validateBytes(bytes, true, false);
 }
 
-function validPackageLine(bytes: number[]): boolean {
-  return validateStr(Buffer.from(bytes).toString('latin1'), true, true);
+function validPackageLine(bytes: Uint8Array): boolean {
+  return validateBytes(bytes, true, true);
 }
 
-function validType(bytes: number[]): boolean {
-  return validateStr(Buffer.from(bytes).toString('latin1'), false, false);
+function validType(bytes: Uint8Array): boolean {
+  return validateBytes(bytes, false, false);
 }
 
 /** The grammar of file.c (uci_parse_line and the package/config/option handlers). */
 class FileParser extends UciLexer {
   private section: UciSection | null = null;
-  private readonly lineStarts: number[] = [0];
+  /** Option positions per section, built as the parser fills it (see OptionIndex). */
+  private readonly indexes = new Map<UciSection, OptionIndex>();
+  /** Offsets where lines start (a typed array: 4 bytes per line, whatever the file holds). */
+  private readonly lineStarts: Uint32Array;
   readonly errors: UciParseError[] = [];
 
   constructor(
@@ -55,7 +60,11 @@ class FileParser extends UciLexer {
     readonly pkg: UciPackage,
   ) {
     super(src);
-    for (let i = 0; i < src.length; i++) if (src[i] === 10) this.lineStarts.push(i + 1);
+    let lines = 1;
+    for (let i = src.indexOf(10); i >= 0; i = src.indexOf(10, i + 1)) lines++;
+    this.lineStarts = new Uint32Array(lines);
+    let k = 1;
+    for (let i = src.indexOf(10); i >= 0; i = src.indexOf(10, i + 1)) this.lineStarts[k++] = i + 1;
   }
 
   private position(offset: number): UciPosition {
@@ -176,10 +185,20 @@ class FileParser extends UciLexer {
         throw new ParseFail('section of different type overwrites prior section with same name');
       }
       changeSectionType(existing, type);
+      (existing.redefinedAt ??= []).push(cmdPos);
       this.section = existing;
     } else {
       this.section = addNamedSection(this.pkg, name, type, cmdPos);
     }
+  }
+
+  private indexOf(sec: UciSection): OptionIndex {
+    let index = this.indexes.get(sec);
+    if (!index) {
+      index = new Map(sec.options.map((o, i) => [o.name, i]));
+      this.indexes.set(sec, index);
+    }
+    return index;
   }
 
   private parseOption(list: boolean, cmdPos: UciPosition): void {
@@ -190,14 +209,15 @@ class FileParser extends UciLexer {
     this.assertEol();
     const name = this.cstr(nameAt);
     const value = this.cstr(valueAt);
+    const index = this.indexOf(this.section);
     if (list) {
-      addListValue(this.section, name, value, cmdPos);
+      addListValue(this.section, name, value, cmdPos, index);
       return;
     }
     // The parser's lookup never marks itself complete, so an empty value is
     // ignored here (it does not delete the option as `uci set` would).
     if (value === '') return;
-    setOptionValue(this.section, name, value, cmdPos);
+    setOptionValue(this.section, name, value, cmdPos, index);
   }
 }
 
@@ -211,7 +231,7 @@ function baseName(path: string): string {
  * file's content, `fileName` names it in positions.
  */
 export function parseUci(text: string | Uint8Array, fileName: string, options: ParseOptions = {}): ParseResult {
-  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  const bytes = typeof text === 'string' ? encodeUci(text) : text;
   const pkg = emptyPackage(options.packageName ?? baseName(fileName));
   const parser = new FileParser(bytes, fileName, options.strict ?? true, pkg);
   const ok = parser.run();

@@ -5,9 +5,10 @@ import type { UciDelta } from './delta.js';
 import type { UciStatus } from './ptr.js';
 import { parseUci } from './parser.js';
 import { exportUci } from './export.js';
-import { formatDelta, parseDeltaFile } from './delta.js';
+import { filterDeltaFile, formatDelta, parseDeltaFile } from './delta.js';
 import { applyDelta } from './commands.js';
-import { isValidPackage } from './validate.js';
+import { isConfigName } from './validate.js';
+import { encodeUci } from './bytes.js';
 
 /**
  * The file side of UCI: config files in a directory, uncommitted changes as
@@ -30,7 +31,7 @@ export interface UciFs {
   fchmodSync(fd: number, mode: number): void;
   renameSync(from: string, to: string): void;
   unlinkSync(path: string): void;
-  appendFileSync(path: string, data: string): void;
+  appendFileSync(path: string, data: Uint8Array): void;
   truncateSync(path: string, len: number): void;
 }
 
@@ -77,6 +78,7 @@ export class UciStore {
     this.fs = options.fs ?? (nodeFs as unknown as UciFs);
   }
 
+  /** The file of a package; only ever called with names isConfigName accepts, so it stays inside confdir. */
   configPath(name: string): string {
     return `${this.confdir}/${name}`;
   }
@@ -90,9 +92,9 @@ export class UciStore {
       return null;
     }
     return names
-      .filter((n) => !n.includes('.') && isValidPackage(n))
+      .filter((n) => isConfigName(n))
       .filter((n) => this.isDir(this.configPath(n)) !== true)
-      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      .sort((a, b) => Buffer.compare(encodeUci(a), encodeUci(b)));
   }
 
   private isFile(path: string): boolean {
@@ -114,7 +116,7 @@ export class UciStore {
   /** The package as `uci` sees it: the file plus every saved change replayed. */
   load(name: string): UciLoadResult {
     const path = this.configPath(name);
-    if (!isValidPackage(name) || !this.isFile(path)) return { status: 'notfound', path };
+    if (!isConfigName(name) || !this.isFile(path)) return { status: 'notfound', path };
     let text: Uint8Array;
     try {
       text = this.fs.readFileSync(path);
@@ -146,6 +148,7 @@ export class UciStore {
 
   /** uci_save: appends changes to <savedir>/<name>. */
   save(name: string, deltas: readonly UciDelta[]): UciStatus {
+    if (!isConfigName(name)) return 'inval';
     if (deltas.length === 0) return 'ok';
     try {
       const dirState = this.isDir(this.savedir);
@@ -158,7 +161,7 @@ export class UciStore {
         // keep the default
       }
       if (dirState === null) this.fs.mkdirSync(this.savedir, { mode, recursive: true });
-      this.fs.appendFileSync(`${this.savedir}/${name}`, deltas.map((d) => formatDelta(name, d)).join(''));
+      this.fs.appendFileSync(`${this.savedir}/${name}`, encodeUci(deltas.map((d) => formatDelta(name, d)).join('')));
       return 'ok';
     } catch {
       return 'io';
@@ -185,8 +188,30 @@ export class UciStore {
     return { status: 'ok' };
   }
 
+  /**
+   * uci_revert: drops the saved changes to a package, a section or an
+   * option from the save directory (only there: `-p` directories are read,
+   * never rewritten). section is the real name (resolve `@type[N]` first).
+   * A missing save file is nothing to revert; a save file with a line that
+   * does not parse is left as it is, as libuci does.
+   */
+  revert(name: string, section: string | null = null, option: string | null = null): UciStatus {
+    if (!isConfigName(name)) return 'inval';
+    const file = `${this.savedir}/${name}`;
+    if (!this.isFile(file)) return 'ok';
+    try {
+      const kept = filterDeltaFile(this.fs.readFileSync(file), name, section, option);
+      if (kept === null) return 'ok';
+      this.fs.truncateSync(file, 0);
+      if (kept !== '') this.fs.appendFileSync(file, encodeUci(kept));
+      return 'ok';
+    } catch {
+      return 'io';
+    }
+  }
+
   /** Replaces a file with `content` so that readers see the old or the new file, never a part. */
-  writeAtomic(path: string, content: string): UciStatus {
+  writeAtomic(path: string, content: string | Uint8Array): UciStatus {
     const slash = path.lastIndexOf('/');
     const dir = slash < 0 ? '.' : path.slice(0, slash) || '/';
     const base = path.slice(slash + 1);
@@ -200,7 +225,7 @@ export class UciStore {
     let fd: number | null = null;
     try {
       fd = this.fs.openSync(tmp, 'wx', 0o600);
-      const data = Buffer.from(content, 'utf8');
+      const data = typeof content === 'string' ? encodeUci(content) : content;
       let off = 0;
       while (off < data.length) off += this.fs.writeSync(fd, data.subarray(off));
       this.fs.fsyncSync(fd);

@@ -1,5 +1,6 @@
 import type { UciOption, UciPackage, UciPosition, UciSection } from './types.js';
 import { anonymousSectionName } from './anon-name.js';
+import { uciByteLength } from './bytes.js';
 
 /**
  * Tree edits with libuci's semantics (list.c). Kept apart from delta
@@ -39,17 +40,34 @@ export function addNamedSection(pkg: UciPackage, name: string, type: string, pos
  */
 export function changeSectionType(sec: UciSection, type: string): void {
   if (sec.type === type) return;
-  if (Buffer.byteLength(sec.type) !== Buffer.byteLength(type)) sec.anonymous = false;
+  if (uciByteLength(sec.type) !== uciByteLength(type)) sec.anonymous = false;
   sec.type = type;
 }
 
+/**
+ * Where option `name` stands in sec.options. The parser passes an index of
+ * the section it fills (options are only appended or replaced in place
+ * there), so a section of 100,000 options parses in linear time.
+ */
+export type OptionIndex = Map<string, number>;
+
+function optionAt(sec: UciSection, name: string, index?: OptionIndex): number {
+  if (index) return index.get(name) ?? -1;
+  return sec.options.findIndex((o) => o.name === name);
+}
+
+function appendOption(sec: UciSection, opt: UciOption, index?: OptionIndex): void {
+  index?.set(opt.name, sec.options.length);
+  sec.options.push(opt);
+}
+
 /** uci_set on an option with a non-empty value: new options go last, replaced ones keep their place. */
-export function setOptionValue(sec: UciSection, name: string, value: string, pos?: UciPosition): void {
-  const idx = sec.options.findIndex((o) => o.name === name);
+export function setOptionValue(sec: UciSection, name: string, value: string, pos?: UciPosition, index?: OptionIndex): void {
+  const idx = optionAt(sec, name, index);
   const opt: UciOption = { name, value };
   if (pos) opt.pos = pos;
   if (idx < 0) {
-    sec.options.push(opt);
+    appendOption(sec, opt, index);
     return;
   }
   const old = sec.options[idx]!;
@@ -58,15 +76,15 @@ export function setOptionValue(sec: UciSection, name: string, value: string, pos
 }
 
 /** uci_add_list: append to a list; a string option becomes a list of [old, new] in its place. */
-export function addListValue(sec: UciSection, name: string, value: string, pos?: UciPosition): void {
-  const idx = sec.options.findIndex((o) => o.name === name);
+export function addListValue(sec: UciSection, name: string, value: string, pos?: UciPosition, index?: OptionIndex): void {
+  const idx = optionAt(sec, name, index);
   if (idx < 0) {
     const opt: UciOption = { name, value: [value] };
     if (pos) {
       opt.pos = pos;
       opt.itemPos = [pos];
     }
-    sec.options.push(opt);
+    appendOption(sec, opt, index);
     return;
   }
   const old = sec.options[idx]!;

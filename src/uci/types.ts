@@ -29,6 +29,8 @@ export interface UciSection {
   anonymous: boolean;
   options: UciOption[];
   pos?: UciPosition;
+  /** Where later `config` lines of the same name stood: libuci merged them into this section without a word. */
+  redefinedAt?: UciPosition[];
 }
 
 export interface UciPackage {

@@ -6,19 +6,26 @@
  * tab, CR and LF.
  */
 
+import { encodeUci } from './bytes.js';
+
 function isAlnum(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
 
-/** libuci's uci_validate_str over the UTF-8 bytes of `str`. */
-export function validateStr(str: string, name: boolean, pkg: boolean): boolean {
-  if (str.length === 0) return false;
-  for (const c of Buffer.from(str, 'utf8')) {
+/** libuci's uci_validate_str over bytes. */
+export function validateBytes(bytes: Uint8Array, name: boolean, pkg: boolean): boolean {
+  if (bytes.length === 0) return false;
+  for (const c of bytes) {
     if (isAlnum(c) || c === 0x5f) continue;
     if (c === 0x2d && pkg) continue;
     if (name || c < 33 || c > 126) return false;
   }
   return true;
+}
+
+/** libuci's uci_validate_str over the bytes of `str` (see bytes.ts). */
+export function validateStr(str: string, name: boolean, pkg: boolean): boolean {
+  return validateBytes(encodeUci(str), name, pkg);
 }
 
 /** Section and option names. */
@@ -31,9 +38,23 @@ export function isValidType(str: string): boolean {
   return validateStr(str, false, false);
 }
 
-/** Package names as the library and the CLI accept them. */
+/**
+ * Package names as libuci's uci_validate_package accepts them in a tuple
+ * (any printable ASCII but space, so '/' and '.' pass). libuci then refuses
+ * '../x' and reaches outside the config directory with './x' or '/x'; we
+ * never do: see isConfigName.
+ */
 export function isValidPackage(str: string): boolean {
   return validateStr(str, false, true);
+}
+
+/**
+ * A package name that names a file inside the config directory: what a
+ * `package` line accepts (letters, digits, '_' and '-'). Every place that
+ * turns a package name into a path checks this, so no name reaches outside.
+ */
+export function isConfigName(str: string): boolean {
+  return validateStr(str, true, true);
 }
 
 /** Package names in a `package` line of a file (stricter: names plus '-'). */

@@ -117,3 +117,55 @@ t.test('demo prints the vehicle-router tables, heuristic and exact', async (t) =
   t.match(c.out, /u1-conf-video-out +C +128 +0 +umts\d/);
   t.equal(await demoCommand(['--bogus'], io()), 2);
 });
+
+t.test('solve refuses hostile input with exit 2 and a clear message', async (t) => {
+  // 10,000 levels of nesting: no stack overflow (exit 1 "Maximum call stack size exceeded" before).
+  let c = io('['.repeat(10_000) + ']'.repeat(10_000));
+  t.equal(await solveCommand([], c), 2);
+  t.match(c.err, /standard input is not a valid instance:\n {2}line 1: nesting deeper than 32 levels/);
+  t.notMatch(c.err, /call stack/);
+  // Overflowing figures: the field is named.
+  const huge = JSON.parse(smallText) as TfapInstance;
+  huge.interfaces[0]!.bearers[0]!.costPerKbit = 1e300;
+  c = io(JSON.stringify(huge));
+  t.equal(await solveCommand([], c), 2);
+  t.match(c.err, /interfaces\[0\]\.bearers\[0\]\.costPerKbit: expected at most 1000000 per kbit, got 1e\+300/);
+  t.equal(c.out, '');
+  // Thousands of bad flows: the first ten lines and a count, not one line each.
+  const bad = { ...small, flows: Array.from({ length: 20_000 }, (_, z) => ({ id: `f${z}`, upKbps: -1, downKbps: 0, qos: 'B' })) };
+  c = io(JSON.stringify(bad));
+  t.equal(await solveCommand([], c), 2);
+  t.equal(c.err.split('\n').filter((l) => l.startsWith('  ')).length, 11);
+  t.match(c.err, / {2}\.\.\. and 19990 more problems \(20000 in all\)\n$/);
+});
+
+t.test('solve refuses oversize input unread, from a file or standard input', async (t) => {
+  const dir = t.testdir({});
+  const big = `{"flows":[${'0,'.repeat(9_000_000)}0]}`; // 18 MB of tiny elements
+  const file = `${dir}/big.json`;
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(file, big);
+  let c = io();
+  t.equal(await solveCommand([file], c), 2);
+  t.match(c.err, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is larger than 16.0 MiB: refused unread`));
+  c = io(big);
+  t.equal(await solveCommand(['-'], c), 2);
+  t.match(c.err, /standard input is larger than 16.0 MiB/);
+  // Under the size cap but millions of elements: refused by the value count before JSON.parse builds them.
+  c = io(`{"flows":[${'0,'.repeat(3_000_000)}0]}`);
+  t.equal(await solveCommand([], c), 2);
+  t.match(c.err, /more than 2,000,000 JSON values/);
+});
+
+t.test('solve --time-limit bounds the heuristic too', async (t) => {
+  const { generateLarge } = await import('../../src/assignment/generate-large.js');
+  const inst = generateLarge({ interfaces: 200, bearersPerInterface: 10, flows: 1000 }, 2);
+  const c = io(JSON.stringify(inst));
+  t.equal(await solveCommand(['--time-limit', '0.001'], c), 0);
+  const ans = JSON.parse(c.out) as TfapAnswer;
+  t.equal(ans.stoppedEarly, true);
+  t.same(checkAnswer(inst, ans), []);
+  const bad = io();
+  t.equal(await solveCommand(['--time-limit', '1e13'], bad), 2);
+  t.match(bad.err, /--time-limit: expected seconds > 0 and at most 86400/);
+});

@@ -135,3 +135,19 @@ t.test('exact stopped by its time limit reports the proven bound, or says it fou
     }
   }
 });
+
+t.test('at the tightest power limit the power-first fallback finds the assignment within P_max', async (t) => {
+  const { generateThesis } = await import('../../src/assignment/generate-thesis.js');
+  const { generateModern } = await import('../../src/assignment/generate-modern.js');
+  // P_max = the least power of any assignment, from HiGHS (proven optimal). Before the fallback the
+  // heuristic answered over_power_limit here (2.52595 W and 20.40207348 W).
+  const cases = [
+    { label: 'UC3 H seed 5008', seed: 5008, inst: { ...generateThesis('UC3', 'H', 5008), powerLimitW: 2.51187 } },
+    { label: 'modern seed 5022', seed: 5022, inst: { ...generateModern(5022), powerLimitW: 20.388339870000003 } },
+  ];
+  for (const k of cases) {
+    const ans = solveHeuristic(k.inst, { seed: k.seed });
+    t.same(checkAnswer(k.inst, ans), [], `${k.label}: valid`);
+    t.equal(ans.status, 'ok', `${k.label}: ${ans.powerW} W within ${k.inst.powerLimitW} W`);
+  }
+});

@@ -23,11 +23,11 @@ const cases: Array<[string, string, string[]]> = [
     "mf:4: @frobnicator[0]: warning: unknown section type 'frobnicator' (ignored)",
   ]],
   ['missing interface', "config modem 'm'\n\toption tier 'backup'\n", [
-    'mf:1: m.interface: missing; expected an interface name (1-15 of A-Z a-z 0-9 _ . -, starting with a letter or digit)',
+    'mf:1: m.interface: missing; expected a netifd interface name (1-15 of A-Z a-z 0-9 _)',
   ]],
   ['bad interface names', "config modem 'a'\n\toption interface 'wwan0;rm'\nconfig modem 'b'\n\toption interface 'averyveryverylongname'\n", [
-    'mf:2: a.interface: expected an interface name (1-15 of A-Z a-z 0-9 _ . -, starting with a letter or digit), got "wwan0;rm"',
-    'mf:4: b.interface: expected an interface name (1-15 of A-Z a-z 0-9 _ . -, starting with a letter or digit), got "averyveryverylongname"',
+    'mf:2: a.interface: expected a netifd interface name (1-15 of A-Z a-z 0-9 _), got "wwan0;rm"',
+    'mf:4: b.interface: expected a netifd interface name (1-15 of A-Z a-z 0-9 _), got "averyveryverylongname"',
   ]],
   ['duplicate interface', `${MODEM}config modem 'n'\n\toption interface 'wwan0'\n`, [
     "mf:4: n.interface: interface 'wwan0' is already used by modem m",
@@ -36,7 +36,7 @@ const cases: Array<[string, string, string[]]> = [
     'mf:3: m.enabled: expected a boolean (1/0, yes/no, on/off, true/false), got "maybe"',
     'mf:4: m.tier: expected one of primary, overflow, backup, never, got "gold"',
     'mf:5: m.billing_day: expected an integer from 1 to 28, got "29"',
-    'mf:6: m.probe_interval: expected a number >= 0.5, got "0.2"',
+    'mf:6: m.probe_interval: expected a number >= 0.5 and <= 3600, got "0.2"',
     'mf:7: m.price_per_gb: expected a number >= 0, got "-1"',
     'mf:8: m.quota_gb: expected a number > 0, got "0"',
     'mf:9: m.min_rsrp: expected a number >= -160 and <= -30, got "-20"',

@@ -3,6 +3,7 @@
 // ping stand-in on a manual clock. Each input drives the expected decision,
 // routing change and log line.
 import t from 'tap';
+import type { Test } from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASE_CONFIG, conntrackLine, router, steadyDownload } from './fixtures/router.js';
@@ -12,7 +13,7 @@ import { UbusError } from '../../src/ubus/index.js';
 
 const GROUP = 'h:192.168.1.20:web';
 
-async function started(t: Tap.Test, config?: string): Promise<Router> {
+async function started(t: Test, config?: string): Promise<Router> {
   const r = await router(t, config);
   await r.start();
   await r.run(5000);

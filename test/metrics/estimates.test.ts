@@ -178,7 +178,17 @@ t.test('power coefficients per RAT, and per-modem overrides', async (t) => {
   t.equal(umts.baseW, 0.81788);
   t.ok(Math.abs(umts.txWPerKbps - 868.98e-6) < 1e-12);
   t.ok(Math.abs(umts.rxWPerKbps - 122.12e-6) < 1e-12);
-  t.equal(RAT_POWER['nr5g-sa'].verified, false, 'NR figures are marked unverified');
+  t.equal(RAT_POWER['nr5g-sa'].verified, false, 'NR figures are derived, not a fitted table: marked so');
+  // NR is no longer LTE: base at Xu et al.'s 2x, and equal energy per bit with LTE at Narayanan et al.'s break-even throughputs.
+  for (const rat of ['nr5g-nsa', 'nr5g-sa'] as const) {
+    const nr = powerCoefficients(modemConfig({ name: 'm', interface: 'w' }), rat);
+    t.equal(nr.baseW, 2 * lte.baseW, `${rat}: base 2x LTE`);
+    const perBit = (p: { baseW: number; txWPerKbps: number; rxWPerKbps: number }, kbps: number, dir: 'up' | 'down'): number =>
+      (p.baseW + (dir === 'up' ? p.txWPerKbps : p.rxWPerKbps) * kbps) / kbps;
+    t.ok(Math.abs(perBit(nr, 187_000, 'down') - perBit(lte, 187_000, 'down')) < 1e-12, `${rat}: same J/bit as LTE at 187 Mbps down`);
+    t.ok(Math.abs(perBit(nr, 189_000, 'up') - perBit(lte, 189_000, 'up')) < 1e-12, `${rat}: same J/bit as LTE at 189 Mbps up`);
+    t.ok(perBit(nr, 500_000, 'down') < perBit(lte, 500_000, 'down') && perBit(nr, 50_000, 'down') > perBit(lte, 50_000, 'down'), `${rat}: cheaper per bit than LTE only above break-even`);
+  }
   const own = { baseW: 2.1, txWPerKbps: 0.0005, rxWPerKbps: 0.00006 };
   t.same(powerCoefficients(modemConfig({ name: 'm', interface: 'w', power: own }), 'nr5g-sa'), own);
   t.same(powerCoefficients(modemConfig({ name: 'm', interface: 'w' }), null), lte, 'unknown RAT: LTE model');

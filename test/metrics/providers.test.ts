@@ -199,6 +199,7 @@ t.test('uqmi: runs three commands on the configured device; errors and a vanishe
     'uqmi -s -d /dev/cdc-wdm0 --get-signal-info',
     'uqmi -s -d /dev/cdc-wdm0 --get-serving-system',
     'uqmi -s -d /dev/cdc-wdm0 --get-system-info',
+    'uqmi -s -d /dev/cdc-wdm0 --get-data-status',
   ]);
   const err = await u.readRadio(modemConfig({ name: 'a', interface: 'w', device: '/dev/cdc-wdm1' }), 1000);
   t.equal(!err.ok && err.code, 'vanished');

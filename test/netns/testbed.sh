@@ -5,7 +5,7 @@
 #
 #   testbed.sh [--prefix P] [--uplinks N] up|down|status
 #   testbed.sh [--prefix P] shape --uplink I [--rate 20mbit] [--delay 30ms]  (each direction)
-#                                 [--jitter 5ms] [--loss 1] [--clear]
+#                                 [--jitter 5ms] [--loss 1] [--queue 50] [--clear]
 #   testbed.sh [--prefix P] link --uplink I up|down
 #
 # Environment: MF_TESTBED_PREFIX (default mfr), MF_TESTBED_UPLINKS (3).
@@ -13,6 +13,8 @@
 # shape applies to each direction of the uplink. Rate uses htb; delay and
 # jitter need sch_netem (when the kernel has it, netem does rate and loss
 # too); without netem, loss is a random drop in the operator's forward path.
+# --queue N bounds the rate's queue to N packets (pfifo under htb; default:
+# the device's txqueuelen, 1000 on a veth, i.e. seconds of delay when full).
 # link down/up toggles the router side of the uplink (the kernel drops the
 # routes through it, as when a modem's netdev goes away).
 #
@@ -34,7 +36,7 @@ PREFIX=${MF_TESTBED_PREFIX:-mfr}
 UPLINKS=${MF_TESTBED_UPLINKS:-3}
 CMD=
 UPLINK=
-RATE= DELAY= JITTER= LOSS= CLEAR=0 LINKSTATE=
+RATE= DELAY= JITTER= LOSS= QUEUE= CLEAR=0 LINKSTATE=
 
 die() { echo "testbed: $*" >&2; exit 2; }
 
@@ -47,11 +49,12 @@ while [ $# -gt 0 ]; do
     --delay) DELAY=$2; shift 2 ;;
     --jitter) JITTER=$2; shift 2 ;;
     --loss) LOSS=$2; shift 2 ;;
+    --queue) QUEUE=$2; shift 2 ;;
     --clear) CLEAR=1; shift ;;
     up|down|status|shape|link)
       if [ -z "$CMD" ]; then CMD=$1; elif [ "$CMD" = link ] && [ -z "$LINKSTATE" ]; then LINKSTATE=$1; else die "unexpected '$1'"; fi
       shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) die "unknown argument '$1'" ;;
   esac
 done
@@ -206,6 +209,7 @@ shape() {
   [[ -z "$DELAY" || "$DELAY" =~ ^[0-9]+(\.[0-9]+)?(us|ms|s)$ ]] || die "--delay like 30ms, got '$DELAY'"
   [[ -z "$JITTER" || "$JITTER" =~ ^[0-9]+(\.[0-9]+)?(us|ms|s)$ ]] || die "--jitter like 5ms, got '$JITTER'"
   [[ -z "$LOSS" || "$LOSS" =~ ^([0-9]|[1-9][0-9]|100)$ ]] || die "--loss is a whole percent 0-100, got '$LOSS'"
+  [[ -z "$QUEUE" || "$QUEUE" =~ ^[1-9][0-9]{0,4}$ ]] || die "--queue is a packet count 1-99999, got '$QUEUE'"
   # Both directions: router side (upload) and operator side (download).
   tc -n "$RT" qdisc del dev "wan$UPLINK" root 2>/dev/null || true
   tc -n "$ns" qdisc del dev dn0 root 2>/dev/null || true
@@ -217,6 +221,7 @@ shape() {
     [ -n "$DELAY" ] && args+=(delay "$DELAY") && [ -n "$JITTER" ] && args+=("$JITTER")
     [ -n "$LOSS" ] && args+=(loss "$LOSS%")
     [ -n "$RATE" ] && args+=(rate "$RATE")
+    [ -n "$QUEUE" ] && args+=(limit "$QUEUE")
     tc -n "$RT" qdisc add dev "wan$UPLINK" root netem "${args[@]}"
     tc -n "$ns" qdisc add dev dn0 root netem "${args[@]}"
     return 0
@@ -227,6 +232,7 @@ shape() {
       set -- $d
       tc -n "$1" qdisc add dev "$2" root handle 1: htb default 1
       tc -n "$1" class add dev "$2" parent 1: classid 1:1 htb rate "$RATE" ceil "$RATE"
+      if [ -n "$QUEUE" ]; then tc -n "$1" qdisc add dev "$2" parent 1:1 handle 10: pfifo limit "$QUEUE"; fi
     done
   fi
   # Loss without netem: random drops in the operator's forward path, both directions.

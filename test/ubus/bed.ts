@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UbusBroker, UbusClient } from '../../src/ubus/index.js';
-import type { UbusClientOptions, UbusLogFields, UbusLogger } from '../../src/ubus/index.js';
+import type { UbusBrokerOptions, UbusClientOptions, UbusLogFields, UbusLogger } from '../../src/ubus/index.js';
 
 interface Teardown {
   teardown(fn: () => unknown): void;
@@ -25,10 +25,10 @@ export interface Bed {
   client(options?: UbusClientOptions): Promise<UbusClient>;
 }
 
-export async function ubusBed(t: Teardown): Promise<Bed> {
+export async function ubusBed(t: Teardown, brokerOptions: Omit<UbusBrokerOptions, 'socketPath'> = {}): Promise<Bed> {
   const dir = mkdtempSync(join(tmpdir(), 'mf-ubus-'));
   const socketPath = join(dir, 'ubus.sock');
-  const broker = new UbusBroker({ socketPath });
+  const broker = new UbusBroker({ ...brokerOptions, socketPath });
   const clients: UbusClient[] = [];
   t.teardown(async () => {
     for (const c of clients) await c.close();

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { anonymousSectionName, exportUci, parseUci, showUci, stripPositions } from '../../src/uci/index.js';
+import { HOST_CHAR_SIGNED, anonymousSectionName, exportUci, parseUci, showUci, stripPositions } from '../../src/uci/index.js';
 
 const DIR = join(import.meta.dirname, 'fixtures');
 const cases = readdirSync(DIR)
@@ -50,4 +50,20 @@ t.test('anonymous names match those on OpenWrt routers', async (t) => {
   t.equal(anonymousSectionName(1, 'dnsmasq'), 'cfg01411c', 'dhcp dnsmasq');
   t.equal(anonymousSectionName(3, 'wifi-iface'), 'cfg033579', 'third section of wireless');
   t.equal(anonymousSectionName(0x123, 't'), 'cfg123b619', 'the counter grows past two hex digits');
+});
+
+t.test('anonymous names of non-ASCII types hash the bytes as C chars, like libuci', async (t) => {
+  // Reference values from libuci's arithmetic compiled with gcc -fsigned-char
+  // (x86, MIPS) and -funsigned-char (ARM, AArch64).
+  const cafeUtf8 = 'café';
+  const cafeLatin1 = 'Caf\udce9'; // the byte 0xe9 alone (see src/uci/bytes.ts)
+  const twoBytes = '\udcff\udcfe';
+  t.equal(anonymousSectionName(1, cafeUtf8, true), 'cfg01547b');
+  t.equal(anonymousSectionName(1, cafeLatin1, true), 'cfg017698');
+  t.equal(anonymousSectionName(1, twoBytes, true), 'cfg016a22');
+  t.equal(anonymousSectionName(1, cafeUtf8, false), 'cfg01767b');
+  t.equal(anonymousSectionName(1, cafeLatin1, false), 'cfg017798');
+  t.equal(anonymousSectionName(1, twoBytes, false), 'cfg018c22');
+  t.equal(anonymousSectionName(1, 'defaults', true), anonymousSectionName(1, 'defaults', false), 'ASCII is the same either way');
+  t.equal(anonymousSectionName(1, cafeUtf8), anonymousSectionName(1, cafeUtf8, HOST_CHAR_SIGNED), "the default is this machine's char");
 });

@@ -5,7 +5,7 @@ import { emptyRadio, emptySignal, fail, ok, ubusFailure } from '../provider.js';
 import type { RadioContext, RadioProvider, ReadResult } from '../provider.js';
 import { arr, cleanString, inRange, isRecord, num, parseJson, rec, str } from '../values.js';
 import type { JsonRecord } from '../values.js';
-import { configuredDevice, hexCellId, ratFromTechnologies, registrationFromMm, splitPlmn } from './radio-common.js';
+import { configuredDevice, hexCellId, normaliseRadio, ratFromTechnologies, registrationFromMm, splitPlmn, stateFromMm } from './radio-common.js';
 
 /**
  * ModemManager, read either through the `modemmanager` ubus object of
@@ -154,6 +154,8 @@ export function parseMmModem(
   const radio = emptyRadio();
   const techs = arr(generic, 'access-technologies').map(cleanString).filter((x): x is string => x !== null);
   radio.rat = ratFromTechnologies(techs);
+  radio.state = stateFromMm(str(generic, 'state'));
+  radio.signalQualityPct = num(rec(generic, 'signal-quality'), 'value');
   const plmn = splitPlmn(str(g3, 'operator-code'));
   const loc3 = rec(location, '3gpp');
   radio.mcc = plmn.mcc ?? str(loc3, 'mcc');
@@ -163,6 +165,11 @@ export function parseMmModem(
   radio.cellId = hexCellId(str(loc3, 'cid'));
   const props = rec(sim, 'properties');
   radio.simIccid = str(props, 'iccid');
+  // The SIM's own operator (mmcli -i: "operator-code"/"operator-name"), the home network next to the serving one.
+  const home = splitPlmn(str(props, 'operator-code'));
+  radio.homeMcc = home.mcc;
+  radio.homeMnc = home.mnc;
+  radio.homeOperatorName = str(props, 'operator-name');
   const slot = num(generic, 'primary-sim-slot');
   radio.simSlot = slot !== null && slot >= 1 ? slot : null;
 
@@ -186,10 +193,14 @@ export function parseMmModem(
       radio.signal = gsm;
       break;
     default:
-      radio.signal = hasAny(lte) ? lte : emptySignal();
-      radio.nrSignal = hasAny(nr) ? nr : null;
+      radio.signal = hasAny(lte) ? lte : hasAny(nr) ? nr : hasAny(umts) ? umts : hasAny(gsm) ? gsm : emptySignal();
+      radio.nrSignal = hasAny(lte) && hasAny(nr) ? nr : null;
+      // No access technology reported, but the extended signal says which RATs are measured.
+      if (radio.rat === null) {
+        radio.rat = ratFromTechnologies([hasAny(lte) ? 'lte' : '', hasAny(nr) ? '5gnr' : '', hasAny(umts) ? 'umts' : '', hasAny(gsm) ? 'gsm' : ''].filter((x) => x !== ''));
+      }
   }
-  return ok(radio);
+  return ok(normaliseRadio(radio));
 }
 
 function mmSignal(s: JsonRecord | null): SignalInfo {

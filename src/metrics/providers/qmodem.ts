@@ -4,7 +4,7 @@ import type { UbusCaller } from '../../model/ports.js';
 import { emptyRadio, emptySignal, fail, ok, ubusFailure } from '../provider.js';
 import type { RadioProvider, ReadResult } from '../provider.js';
 import { arr, inRange, isRecord, str, toNumber } from '../values.js';
-import { configuredDevice, ratFromTechnologies } from './radio-common.js';
+import { configuredDevice, decimalCellId, normaliseRadio, ratFromTechnologies, splitPlmn } from './radio-common.js';
 
 /**
  * QModem (FUjr/QModem): its rpcd object answers `base_info`, `sim_info`,
@@ -88,7 +88,15 @@ export function parseQmodem(sim: QmodemRecord[], network: QmodemRecord[], cell: 
     radio.simIccid = value(sim, 'ICCID');
     const slot = toNumber(value(sim, 'SIM Slot'));
     radio.simSlot = slot !== null && Number.isInteger(slot) && slot >= 1 ? slot : null;
-    radio.operatorName = value(sim, 'ISP');
+    // Since QModem sets AT+COPS=3,2 before reading it, "ISP" is the serving PLMN's numeric code ("46011"), not a name.
+    const isp = value(sim, 'ISP');
+    if (isp !== null && /^\d{5,6}$/.test(isp)) {
+      const plmn = splitPlmn(isp);
+      radio.mcc = plmn.mcc;
+      radio.mnc = plmn.mnc;
+    } else {
+      radio.operatorName = isp;
+    }
   }
 
   const mode = value(cell, 'network_mode') ?? '';
@@ -117,14 +125,14 @@ export function parseQmodem(sim: QmodemRecord[], network: QmodemRecord[], cell: 
     const nr = qmSignal(nrRecords);
     radio.nrSignal = Object.values(nr).some((v) => v !== null) ? nr : null;
   }
-  radio.mcc = digitString(value(lteRecords, 'MCC'), 3, 3);
-  radio.mnc = digitString(value(lteRecords, 'MNC'), 2, 3);
+  radio.mcc = value(lteRecords, 'MCC') ?? radio.mcc;
+  radio.mnc = value(lteRecords, 'MNC') ?? radio.mnc;
   const band = value(lteRecords, 'Band', 'Freq Band', 'Frequency Band');
   const nrBand = nrRecords.length > 0 ? value(nrRecords, 'Band', 'Freq Band', 'Frequency Band') : null;
   radio.band = band !== null && nrBand !== null ? `${band}+${nrBand}` : band ?? nrBand;
-  const cellId = value(lteRecords, 'Cell ID', 'CellID', 'Cell Identity');
-  radio.cellId = cellId !== null && /^[0-9A-Fa-f]+$/.test(cellId) ? cellId.toUpperCase() : null;
-  return radio;
+  // QModem passes the modem's AT+QENG cell id through, which Quectel prints in hex.
+  radio.cellId = decimalCellId(value(lteRecords, 'Cell ID', 'CellID', 'Cell Identity'), 'hex');
+  return normaliseRadio(radio);
 }
 
 function qmSignal(records: QmodemRecord[]): SignalInfo {
@@ -134,8 +142,4 @@ function qmSignal(records: QmodemRecord[]): SignalInfo {
   s.sinrDb = inRange(toNumber(value(records, 'SINR', 'SNR', 'RSSNR')), -25, 50);
   s.rssiDbm = inRange(toNumber(value(records, 'RSSI')), -140, 0);
   return s;
-}
-
-function digitString(s: string | null, min: number, max: number): string | null {
-  return s !== null && new RegExp(`^\\d{${min},${max}}$`).test(s) ? s : null;
 }

@@ -1,0 +1,129 @@
+// The daemon's decision policy (src/assignment/dynamic-policy.ts): pure, so
+// every case is a plain instance and a current assignment.
+import t from 'tap';
+import { decide, pruneAssignment } from '../../src/assignment/dynamic-policy.js';
+import type { PolicyInput } from '../../src/assignment/dynamic-policy.js';
+import { solveHeuristic } from '../../src/assignment/heuristic.js';
+import type { BearerSpec, FlowSpec, InterfaceSpec, TfapInstance } from '../../src/model/tfap.js';
+
+const GB = 8e6; // kbit per GB
+
+function bearer(id: string, pricePerGb: number, over: Partial<BearerSpec> = {}): BearerSpec {
+  return { id, qos: 'C', upKbps: 10_000, downKbps: 50_000, costPerKbit: pricePerGb / GB, baseW: 1, txWPerKbps: 0.0001, rxWPerKbps: 0.00005, ...over };
+}
+function iface(id: string, pricePerGb: number, over: Partial<BearerSpec> = {}): InterfaceSpec {
+  return { id, bearers: [bearer(`${id}/b`, pricePerGb, over)] };
+}
+function flow(id: string, downKbps = 1000, qos: FlowSpec['qos'] = 'I', upKbps = 100): FlowSpec {
+  return { id, upKbps, downKbps, qos };
+}
+function input(inst: TfapInstance, current: PolicyInput['current'], over: Partial<PolicyInput> = {}): PolicyInput {
+  return { instance: inst, current, forceFull: null, hysteresis: 0.05, solve: (i) => solveHeuristic(i), ...over };
+}
+
+t.test('nothing new, nothing changed: no solve', async (t) => {
+  const inst: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 1), iface('b', 5)], flows: [flow('f1')] };
+  const out = decide(input(inst, { activation: { a: 'a/b' }, assignment: { f1: 'a' } }));
+  t.equal(out.kind, 'none');
+  t.same(out.decisions, []);
+  t.equal(out.full, null);
+  t.equal(out.status, 'ok');
+});
+
+t.test('a new flow goes to the cheapest active interface with room, without moving anything', async (t) => {
+  const inst: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 1, { downKbps: 1500 }), iface('b', 5)], flows: [flow('f1'), flow('f2', 1000)] };
+  const out = decide(input(inst, { activation: { a: 'a/b' }, assignment: { f1: 'a' } }));
+  t.equal(out.kind, 'incremental');
+  t.equal(out.assignment.assignment['f1'], 'a', 'f1 stays');
+  t.equal(out.assignment.assignment['f2'], 'b', 'a is full: f2 goes to b');
+  t.same(out.decisions.map((d) => [d.kind, d.flow, d.from, d.to]), [['place', 'f2', null, 'b']]);
+  t.match(out.decisions[0]!.reason, /cheapest I-capable with room \(5\/GB\), activating it/);
+});
+
+t.test('strictest class first among new flows', async (t) => {
+  // Room for one flow on the cheap C-capable interface: the call gets it, the download goes to the B-only one.
+  const inst: TfapInstance = {
+    powerLimitW: null,
+    interfaces: [iface('a', 1, { downKbps: 950 }), iface('b', 2, { qos: 'B' })],
+    flows: [flow('dl', 900, 'B'), flow('call', 100, 'C')],
+  };
+  const out = decide(input(inst, { activation: {}, assignment: {} }));
+  t.equal(out.kind, 'incremental');
+  t.equal(out.assignment.assignment['call'], 'a');
+  t.equal(out.assignment.assignment['dl'], 'b');
+});
+
+t.test('a modem that leaves the offer invalidates the assignment: full solve, its groups move', async (t) => {
+  const inst: TfapInstance = { powerLimitW: null, interfaces: [iface('b', 5)], flows: [flow('f1'), flow('f2')] };
+  const out = decide(input(inst, { activation: { a: 'a/b' }, assignment: { f1: 'a', f2: 'a' } }));
+  t.equal(out.kind, 'full');
+  t.ok(out.full?.adopted);
+  t.match(out.full!.trigger, /lost their modem \(a\)/);
+  t.same(out.decisions.map((d) => [d.kind, d.flow, d.from, d.to]).sort(), [['move', 'f1', 'a', 'b'], ['move', 'f2', 'a', 'b']]);
+});
+
+t.test('a bearer whose capacity drops below its load: full solve spreads the load', async (t) => {
+  const inst: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 1, { downKbps: 1500 }), iface('b', 5)], flows: [flow('f1'), flow('f2')] };
+  const out = decide(input(inst, { activation: { a: 'a/b' }, assignment: { f1: 'a', f2: 'a' } }));
+  t.equal(out.kind, 'full');
+  t.ok(out.full?.adopted);
+  t.match(out.full!.trigger, /capacity|downlink|exceed|over/i);
+  const where = Object.values(out.assignment.assignment).sort();
+  t.same(where, ['a', 'b'], 'one flow each');
+  t.equal(out.decisions.filter((d) => d.kind === 'move').length, 1, 'only one flow moved');
+});
+
+t.test('hysteresis: the timer solve is adopted only past the margin', async (t) => {
+  const small: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 2), iface('b', 1.94)], flows: [flow('f1')] };
+  const kept = decide(input(small, { activation: { a: 'a/b' }, assignment: { f1: 'a' } }, { forceFull: 'timer' }));
+  t.equal(kept.kind, 'full');
+  t.equal(kept.full?.adopted, false, '3 % is below the 5 % margin');
+  t.equal(kept.assignment.assignment['f1'], 'a');
+  t.same(kept.decisions, []);
+  const big: TfapInstance = { ...small, interfaces: [iface('a', 2), iface('b', 1)] };
+  const moved = decide(input(big, { activation: { a: 'a/b' }, assignment: { f1: 'a' } }, { forceFull: 'timer' }));
+  t.equal(moved.full?.adopted, true);
+  t.equal(moved.assignment.assignment['f1'], 'b');
+  t.match(moved.decisions[0]!.reason, /full solve \(timer\): fresh solve saves/);
+  // Applying the same step again changes nothing: no flapping.
+  const again = decide(input(big, moved.assignment, { forceFull: 'timer' }));
+  t.same(again.decisions, []);
+});
+
+t.test('a timer solve still places new flows incrementally when it keeps the rest', async (t) => {
+  const inst: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 2), iface('b', 1.94)], flows: [flow('f1'), flow('f2')] };
+  const out = decide(input(inst, { activation: { a: 'a/b' }, assignment: { f1: 'a' } }, { forceFull: 'timer' }));
+  t.equal(out.full?.adopted, false, 'the new flow does not bypass the hysteresis');
+  t.equal(out.assignment.assignment['f1'], 'a');
+  t.equal(out.assignment.assignment['f2'], 'a', 'the new one joins the active interface');
+});
+
+t.test('a flow no bearer can carry stays unplaced; the rest is kept', async (t) => {
+  const inst: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 1, { qos: 'B' })], flows: [flow('f1', 100, 'B'), flow('call', 100, 'C')] };
+  const out = decide(input(inst, { activation: { a: 'a/b' }, assignment: { f1: 'a' } }));
+  t.equal(out.kind, 'full');
+  t.equal(out.status, 'infeasible');
+  t.same(out.unplaced, ['call']);
+  t.equal(out.assignment.assignment['f1'], 'a', 'kept');
+});
+
+t.test('pinned flows stay; ended flows are forgotten', async (t) => {
+  const inst: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 5), iface('b', 1)], flows: [{ ...flow('nat'), pinned: 'a' }, flow('new')] };
+  const out = decide(input(inst, { activation: { a: 'a/b' }, assignment: { nat: 'a', gone: 'a' } }));
+  t.equal(out.assignment.assignment['nat'], 'a');
+  t.notOk('gone' in out.assignment.assignment);
+  const p = pruneAssignment(inst, { activation: { a: 'a/b', z: 'z/b' }, assignment: { nat: 'a', gone: 'a', x: 'z' } });
+  t.same(p, { activation: { a: 'a/b' }, assignment: { nat: 'a' } });
+});
+
+t.test('power: a new flow that would break P_max triggers a full solve within it', async (t) => {
+  const inst: TfapInstance = {
+    powerLimitW: 2.5,
+    interfaces: [iface('a', 1, { baseW: 2, downKbps: 1000 }), iface('b', 3, { baseW: 1 })],
+    flows: [flow('f1', 900), flow('f2', 900)],
+  };
+  const out = decide(input(inst, { activation: { a: 'a/b' }, assignment: { f1: 'a' } }));
+  t.equal(out.kind, 'full');
+  t.ok(out.powerW <= 2.5 + 1e-9, `within P_max (${out.powerW} W)`);
+  t.equal(out.unplaced.length, 0);
+});
