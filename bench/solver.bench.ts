@@ -6,7 +6,7 @@
 // heuristic meet P_max = the exact least power?), and how the heuristic's
 // construction and time budget scale with interfaces, bearers and flows.
 // Usage: node dist/bench/solver.js [--quick] [--instances N] [--time-limit S]
-// [--tight N] [--sections table,tight,scaling]   (after `node build.mjs bench`;
+// [--tight N] [--sections table,tight,scaling] [--experiments 7,8,9]   (after `node build.mjs bench`;
 // `make bench-solver`; QUICK=1 = --quick). Sections not run are kept from the
 // existing bench/results/solver.md, marked as such.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,6 +47,8 @@ interface Args {
   /** Fresh instances per experiment at the tightest limit. */
   tight: number;
   sections: Set<string>;
+  /** Experiment ids to run (default all). */
+  only?: Set<number>;
 }
 
 const SECTIONS = ['table', 'tight', 'scaling'];
@@ -55,6 +57,8 @@ function args(): Args {
   const a = process.argv.slice(2);
   const quick = a.includes('--quick') || process.env.QUICK === '1';
   const out: Args = { quick, timeLimitS: 10, tight: quick ? 3 : 20, sections: new Set(SECTIONS) };
+  const ex = a.indexOf('--experiments');
+  if (ex >= 0) out.only = new Set((a[ex + 1] ?? '').split(',').map(Number));
   const se = a.indexOf('--sections');
   if (se >= 0) out.sections = new Set((a[se + 1] ?? '').split(','));
   for (const x of out.sections) if (!SECTIONS.includes(x)) throw new Error(`--sections: expected some of ${SECTIONS.join(',')}, got ${x}`);
@@ -70,7 +74,11 @@ function args(): Args {
   return out;
 }
 
-function experiments(quick: boolean, n?: number): Experiment[] {
+function experiments(quick: boolean, n?: number, only?: Set<number>): Experiment[] {
+  return allExperiments(quick, n).filter((e) => only === undefined || only.has(e.id));
+}
+
+function allExperiments(quick: boolean, n?: number): Experiment[] {
   const list: Experiment[] = [];
   let id = 1;
   for (const uc of ['UC0', 'UC1', 'UC2', 'UC3'] as UseCase[]) {
@@ -249,7 +257,7 @@ async function main(): Promise<void> {
   const extra: string[] = [];
   const t0 = performance.now();
   const loadStart = loadavg()[0]!;
-  for (const e of a.sections.has('table') ? experiments(a.quick, a.instances) : []) {
+  for (const e of a.sections.has('table') ? experiments(a.quick, a.instances, a.only) : []) {
     process.stderr.write(`experiment ${e.id}: ${e.label}, ${e.instances} instances x 10 power limits\n`);
     const st = await runExperiment(e, a.timeLimitS);
     const imp = st.variants.improved!;
@@ -269,7 +277,7 @@ async function main(): Promise<void> {
   let tightCases = 0;
   let tightMisses = 0;
   if (a.tight > 0 && a.sections.has('tight')) {
-    for (const e of experiments(a.quick, a.instances)) {
+    for (const e of experiments(a.quick, a.instances, a.only)) {
       const st = await runTight(e, a.tight, a.timeLimitS);
       tightCases += st.cases;
       tightMisses += st.misses;
@@ -334,8 +342,8 @@ async function main(): Promise<void> {
     // Not run this time: the section of the previous results, with the run it came from.
     const from = previous.indexOf(heading);
     if (from < 0) return [];
-    const to = previous.indexOf('\n## ', from + 1);
-    const block = previous.slice(from, to < 0 ? undefined : to).trimEnd();
+    const ends = ['\n## The tightest', '\n## Scaling:'].map((h) => previous.indexOf(h, from + 1)).filter((k) => k > from);
+    const block = previous.slice(from, ends.length > 0 ? Math.min(...ends) : undefined).trimEnd();
     const prevRun = /^(?:Run: |Machine: .*Run: )(`[^`]*`[^\n]*)/m.exec(previous)?.[1] ?? 'an earlier run';
     const lines = block.split('\n');
     return /^_Kept from/.test(lines[2] ?? '') ? lines : [lines[0]!, '', `_Kept from ${prevRun} (not re-run this time)._`, ...lines.slice(1)];

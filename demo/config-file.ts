@@ -35,7 +35,6 @@ function modemSection(m: DemoModem, quotaGb: number | undefined, billingDay: num
     `\toption up_kbps ${q(m.rateMbit * 1000)}`,
     `\toption down_kbps ${q(m.rateMbit * 1000)}`,
     `\toption min_rsrp '-115'`,
-    `\toption max_loss '20'`,
     `\tlist probe ${q(SERVER_V4)}`,
     `\toption probe_interval '0.5'`,
   );

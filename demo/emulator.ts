@@ -82,7 +82,7 @@ await bus.addObject({
         const m = MODEMS.find((x) => x.name === args['modem']);
         if (!m) return { ok: false, error: `no modem '${String(args['modem'])}'` };
         // The radio state first, so a dump during the change already says 'searching'.
-        if (!args['up']) radioOf(m).state = 'searching';
+        radioOf(m).state = args['up'] ? 'registered' : 'searching';
         await netifd.set(m.iface, { radioOk: Boolean(args['up']) });
         return { ok: true };
       },

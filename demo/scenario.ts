@@ -100,6 +100,8 @@ export const CALL_INTERVAL_MS = 10; // 125 B every 10 ms = 100 kbit/s each way
 export const VIDEO_KBPS = 5000;
 /** The bulk download is paced so that a 2-core machine keeps up; still the largest flow. */
 export const BULK_KBPS = 6000;
+/** The bulk download fetches files of this size one after another (about 10 s each at BULK_KBPS). */
+export const BULK_FILE_BYTES = 7_500_000;
 
 export type ScriptAction =
   | { kind: 'link'; modem: string; up: boolean }

@@ -1,8 +1,9 @@
 /**
  * The demo's LAN traffic, run in the LAN namespace: a call (UDP, 125-byte
- * packets every 10 ms each way, echoed), a video stream and a bulk download
- * (long TCP connections, paced by the server) and web browsing (a short TCP
- * request every 500 ms), each from its LAN host's address (scenario.ts).
+ * packets every 10 ms each way, echoed), a video stream (one long TCP
+ * connection), a bulk download (one file after another, each on its own
+ * connection; paced by the server) and web browsing (a short TCP request
+ * every 500 ms), each from its LAN host's address (scenario.ts).
  * Reports a TrafficTick per second, and BreakEvent / OutageEvent lines as
  * they happen, on stdout as JSON lines. A long connection that errors,
  * closes, or stalls for STALL_MS is broken; the application reconnects, as
@@ -10,7 +11,7 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { CALL_INTERVAL_MS, CALL_PACKET_BYTES, LAN_HOSTS, PORTS, SERVER_V4, TRAFFIC } from './scenario.js';
+import { BULK_FILE_BYTES, CALL_INTERVAL_MS, CALL_PACKET_BYTES, LAN_HOSTS, PORTS, SERVER_V4, TRAFFIC } from './scenario.js';
 import type { TrafficKind } from './scenario.js';
 import type { CallStats, StreamStats, TrafficLine, WebStats } from './traffic-report.js';
 
@@ -95,8 +96,8 @@ function callTick(): void {
   call.lossPct = due ? (lost / due) * 100 : 0;
 }
 
-// ---- long TCP streams (video, bulk) ----
-function stream(kind: 'video' | 'bulk', port: number): StreamStats {
+// ---- long TCP streams: video (one connection), bulk (one file after another) ----
+function stream(kind: 'video' | 'bulk', port: number, fileBytes: number | null): StreamStats {
   const stats: StreamStats = { bytes: 0, kbps: 0, uplink: 0, connections: 0 };
   let lastDataMs = 0;
   const connect = (): void => {
@@ -104,7 +105,9 @@ function stream(kind: 'video' | 'bulk', port: number): StreamStats {
     let uplink = 0;
     let done = false;
     let head = '';
+    let connBytes = 0;
     const s = net.connect({ host: SERVER_V4, port, localAddress: hostOf(kind) });
+    if (fileBytes !== null) s.on('connect', () => s.write(`GET ${fileBytes}\n`));
     const broke = (reason: string): void => {
       if (done) return;
       done = true;
@@ -130,9 +133,17 @@ function stream(kind: 'video' | 'bulk', port: number): StreamStats {
       stats.uplink = uplink;
       lastDataMs = t;
       stats.bytes += d.length;
+      connBytes += d.length;
     });
     s.on('error', (e: NodeJS.ErrnoException) => broke(e.code ?? e.message));
-    s.on('close', () => broke('closed by the network'));
+    s.on('close', () => {
+      if (fileBytes !== null && connBytes >= fileBytes && !done) {
+        // The file is complete: the next one on a new connection, placed wherever the router now sends it.
+        done = true;
+        clearInterval(watch);
+        connect();
+      } else broke('closed by the network');
+    });
     // Before the first byte a connect that hangs counts as a break too.
     setTimeout(() => uplink === 0 && broke('no answer'), STALL_MS);
   };
@@ -189,8 +200,8 @@ function webRequest(): void {
 }
 startAfter('web', webRequest);
 
-const video = stream('video', PORTS.video);
-const bulk = stream('bulk', PORTS.bulk);
+const video = stream('video', PORTS.video, null);
+const bulk = stream('bulk', PORTS.bulk, BULK_FILE_BYTES);
 let last = { video: 0, bulk: 0, t: performance.now() };
 setInterval(() => {
   callTick();

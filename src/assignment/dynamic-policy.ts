@@ -120,8 +120,8 @@ function statusOf(inst: TfapInstance, a: CurrentAssignment, unplaced: string[]):
   return limit !== null && powerW(inst, a.activation, a.assignment) > limit + 1e-9 * Math.max(1, limit) ? 'over_power_limit' : 'ok';
 }
 
-/** One decision step; see the file comment. Pure: the solver comes in as an argument. */
-export function decide(input: PolicyInput): PolicyOutput {
+/** The step for the flows that may move (pinned ones are handled by decide()). */
+function decideMovable(input: PolicyInput): PolicyOutput {
   const inst = input.instance;
   const before = input.current;
   const pruned = pruneAssignment(inst, before);
@@ -181,4 +181,66 @@ export function decide(input: PolicyInput): PolicyOutput {
     status: statusOf(inst, next, unplaced),
     ...summary(inst, next),
   };
+}
+
+/**
+ * Pinned flows (established NATed connections) are facts, not choices: they
+ * stay on their interface whatever it costs, even past the capacity the
+ * estimate gives it (the estimate may be low; the traffic is real). So the
+ * policy decides only the movable flows, on an instance where each pinned
+ * interface offers what its pinned flows leave, its base power already
+ * spent, and P_max is what the pinned load leaves.
+ */
+export function splitPinned(inst: TfapInstance, cur: CurrentAssignment): { reduced: TfapInstance; fixed: CurrentAssignment } {
+  const byId = new Map(inst.interfaces.map((r) => [r.id, r]));
+  const fixed: CurrentAssignment = { activation: {}, assignment: {} };
+  const use = new Map<string, { up: number; down: number; w: number }>();
+  const movable: FlowSpec[] = [];
+  for (const f of inst.flows) {
+    const r = f.pinned !== undefined ? byId.get(f.pinned) : undefined;
+    if (!r || r.bearers.length === 0) {
+      movable.push(f);
+      continue;
+    }
+    const bearer = r.bearers.find((b) => b.id === cur.activation[r.id]) ?? r.bearers[0]!;
+    fixed.assignment[f.id] = r.id;
+    fixed.activation[r.id] = bearer.id;
+    const u = use.get(r.id) ?? { up: 0, down: 0, w: bearer.baseW };
+    u.up += f.upKbps;
+    u.down += f.downKbps;
+    u.w += bearer.txWPerKbps * f.upKbps + bearer.rxWPerKbps * f.downKbps;
+    use.set(r.id, u);
+  }
+  if (use.size === 0) return { reduced: inst, fixed };
+  let spentW = 0;
+  const interfaces = inst.interfaces.map((r) => {
+    const u = use.get(r.id);
+    if (!u) return r;
+    spentW += u.w;
+    const b = r.bearers.find((x) => x.id === fixed.activation[r.id])!;
+    return { id: r.id, bearers: [{ ...b, upKbps: Math.max(0, b.upKbps - u.up), downKbps: Math.max(0, b.downKbps - u.down), baseW: 0 }] };
+  });
+  const powerLimitW = inst.powerLimitW === null ? null : Math.max(0, inst.powerLimitW - spentW);
+  return { reduced: { powerLimitW, interfaces, flows: movable }, fixed };
+}
+
+/** One decision step; see the file comment. Pure: the solver comes in as an argument. */
+export function decide(input: PolicyInput): PolicyOutput {
+  const inst = input.instance;
+  const { reduced, fixed } = splitPinned(inst, input.current);
+  if (reduced === inst) return decideMovable(input);
+  const movableCurrent: CurrentAssignment = { activation: { ...input.current.activation }, assignment: {} };
+  for (const [f, i] of Object.entries(input.current.assignment)) if (fixed.assignment[f] === undefined) movableCurrent.assignment[f] = i;
+  const out = decideMovable({ ...input, instance: reduced, current: movableCurrent });
+  const assignment: CurrentAssignment = {
+    activation: { ...out.assignment.activation, ...fixed.activation },
+    assignment: { ...out.assignment.assignment, ...fixed.assignment },
+  };
+  const decisions = [...out.decisions];
+  for (const [f, to] of Object.entries(fixed.assignment)) {
+    const from = input.current.assignment[f] ?? null;
+    if (from === to) continue;
+    decisions.push({ kind: from === null ? 'place' : 'move', flow: f, from, to, reason: 'established NATed connection: it stays on the modem it started on' });
+  }
+  return { ...out, assignment, decisions, status: statusOf(inst, assignment, out.unplaced), ...summary(inst, assignment) };
 }

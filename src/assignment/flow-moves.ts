@@ -15,9 +15,9 @@ export class FlowMoves {
   protected readonly scratch: State;
   protected readonly cand: Int32Array[];
   /** Flows by decreasing bandwidth. */
-  protected readonly bySize: Int32Array;
+  private sizeOrder: Int32Array | undefined;
   /** Flows by decreasing class, then bandwidth. */
-  protected readonly byClass: Int32Array;
+  private classOrder: Int32Array | undefined;
   protected readonly active: Uint8Array;
   /**
    * Weight of power above P_max against cost while descending. Infinity =
@@ -36,8 +36,18 @@ export class FlowMoves {
     this.scratch = new State(c);
     this.cand = nonDominated(c, { cost: true, power: true });
     this.active = new Uint8Array(c.m);
-    this.byClass = Int32Array.from(Array.from({ length: c.v }, (_, z) => z).sort((a, b) => c.qos[b]! - c.qos[a]! || c.bw[b]! - c.bw[a]! || a - b));
-    this.bySize = Int32Array.from(Array.from({ length: c.v }, (_, z) => z).sort((a, b) => c.bw[b]! - c.bw[a]! || a - b));
+  }
+
+  /** Flows by decreasing bandwidth (sorted on first use: the light descents of huge instances never need it). */
+  protected get bySize(): Int32Array {
+    const c = this.c;
+    return (this.sizeOrder ??= Int32Array.from(Array.from({ length: c.v }, (_, z) => z).sort((a, b) => c.bw[b]! - c.bw[a]! || a - b)));
+  }
+
+  /** Flows by decreasing class, then bandwidth. */
+  protected get byClass(): Int32Array {
+    const c = this.c;
+    return (this.classOrder ??= Int32Array.from(Array.from({ length: c.v }, (_, z) => z).sort((a, b) => c.qos[b]! - c.qos[a]! || c.bw[b]! - c.bw[a]! || a - b)));
   }
 
   /** Change in (cost, power) if flow z moved to interface b under bearer j (b idle or j = b's bearer). */

@@ -22,10 +22,11 @@ export type Placement =
 
 /**
  * Where to put a new flow without touching anything else: the cheapest
- * active interface whose bearer still has room and class for it (the
- * thesis' rule); failing that, the idle interface whose cheapest suitable
- * bearer can take it (waking one interface is still no redirection). Power
- * stays within P_max. `{ ok: false }` means: run a full solve.
+ * interface whose bearer still has room and class for it (the thesis' rule,
+ * 002 line 1445: "the cheapest radio interface with spare capacity"), an
+ * active one before an idle one at equal price (waking one interface is
+ * still no redirection). Power stays within P_max. `{ ok: false }` means:
+ * run a full solve.
  */
 export function placeNewFlow(inst: TfapInstance, cur: CurrentAssignment, flow: FlowSpec): Placement {
   const limit = inst.powerLimitW ?? Infinity;
@@ -53,7 +54,8 @@ export function placeNewFlow(inst: TfapInstance, cur: CurrentAssignment, flow: F
       const totalW = basePower + addedW;
       if (totalW > limit + 1e-9 * Math.max(1, limit)) continue;
       const cost = b.costPerKbit;
-      const rank = (x: { cost: number; powerW: number; activates: boolean }) => [x.activates ? 1 : 0, x.cost, x.powerW] as const;
+      // The thesis' rule (002, line 1445): the cheapest radio interface with spare capacity; waking one breaks a tie.
+      const rank = (x: { cost: number; powerW: number; activates: boolean }) => [x.cost, x.activates ? 1 : 0, x.powerW] as const;
       const mine = { ifId: r.id, bearerId: b.id, cost, powerW: totalW, activates };
       if (!best || lexLess(rank(mine), rank(best))) best = mine;
     }

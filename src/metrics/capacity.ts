@@ -28,6 +28,8 @@ const CELL_SHARE = 1 / 3;
 const BASE_RTT_WINDOW_MS = 5 * 60_000;
 /** RTT this far above the unloaded RTT means a queue (LTE bufferbloat is typically 100+ ms). */
 const QUEUE_MARGIN_MS = 20;
+/** A rate the link carried is a floor under the estimate for this long (the link gave at least that). */
+const FLOOR_WINDOW_MS = 60_000;
 
 export interface Direction {
   measuredKbps: number | null;
@@ -74,7 +76,9 @@ export class CapacityEstimator {
   private down: Direction = { measuredKbps: null, confidence: 0, atMs: 0, source: null };
   private up: Direction = { measuredKbps: null, confidence: 0, atMs: 0, source: null };
   private last: CapacityEstimate | null = null;
-  private readonly baseRtt = new WindowedMin(BASE_RTT_WINDOW_MS);
+  private readonly baseRtt = new WindowedExtreme(BASE_RTT_WINDOW_MS, (newer, older) => newer <= older);
+  private readonly floorDown = new WindowedExtreme(FLOOR_WINDOW_MS, (newer, older) => newer >= older);
+  private readonly floorUp = new WindowedExtreme(FLOOR_WINDOW_MS, (newer, older) => newer >= older);
 
   constructor(private readonly modem: Pick<ModemConfig, 'upKbpsCap' | 'downKbpsCap'>) {}
 
@@ -82,12 +86,14 @@ export class CapacityEstimator {
   update(input: CapacityInput): CapacityEstimate {
     const shortRtt = input.path?.alive ? input.path.short.rttMs : null;
     if (shortRtt !== null) this.baseRtt.add(shortRtt, input.nowMs);
-    const queueing = isQueueBuilding(shortRtt, this.baseRtt.min(input.nowMs));
+    const queueing = isQueueBuilding(shortRtt, this.baseRtt.value(input.nowMs));
     const priorDown = priorKbps(input.rat, input.signal, input.nrSignal, 'down');
     const priorUp = priorKbps(input.rat, input.signal, input.nrSignal, 'up');
     this.observe(this.down, input.rxKbps, queueing, priorDown, input.nowMs);
     this.observe(this.up, input.txKbps, queueing, priorUp, input.nowMs);
-    this.last = this.estimate(priorDown, priorUp);
+    if (input.rxKbps !== null && input.rxKbps > 0) this.floorDown.add(input.rxKbps, input.nowMs);
+    if (input.txKbps !== null && input.txKbps > 0) this.floorUp.add(input.txKbps, input.nowMs);
+    this.last = this.estimate(priorDown, priorUp, this.floorDown.value(input.nowMs), this.floorUp.value(input.nowMs));
     return this.last;
   }
 
@@ -129,9 +135,10 @@ export class CapacityEstimator {
     d.atMs = nowMs;
   }
 
-  private estimate(priorDown: number, priorUp: number): CapacityEstimate {
-    let downKbps = blend(this.down, priorDown);
-    let upKbps = blend(this.up, priorUp);
+  private estimate(priorDown: number, priorUp: number, floorDown: number | null, floorUp: number | null): CapacityEstimate {
+    // The blend slides back to the prior as confidence decays, but never below what the link just carried.
+    let downKbps = Math.max(blend(this.down, priorDown), floorDown ?? 0);
+    let upKbps = Math.max(blend(this.up, priorUp), floorUp ?? 0);
     const measured = [this.down, this.up].filter((d) => d.measuredKbps !== null);
     const confidence = measured.length === 0 ? PRIOR_CONFIDENCE : Math.max(PRIOR_CONFIDENCE, ...measured.map((d) => d.confidence));
     let source: CapacityEstimate['source'] =
@@ -155,16 +162,23 @@ function blend(d: Direction, prior: number): number {
   return w * d.measuredKbps + (1 - w) * prior;
 }
 
-/** Minimum over a sliding time window (the path's unloaded RTT, as BBR keeps min_rtt). */
-class WindowedMin {
+/**
+ * Minimum (or maximum) over a sliding time window, as BBR keeps min_rtt:
+ * a monotonic deque, since an older sample that is not better can never
+ * be the extreme again.
+ */
+class WindowedExtreme {
   private samples: Array<{ v: number; atMs: number }> = [];
-  constructor(private readonly windowMs: number) {}
+  constructor(
+    private readonly windowMs: number,
+    /** True when `newer` makes `older` useless: `newer <= older` for a minimum. */
+    private readonly supersedes: (newer: number, older: number) => boolean,
+  ) {}
   add(v: number, atMs: number): void {
-    // Monotonic deque: older samples that are not smaller can never be the minimum again.
-    while (this.samples.length > 0 && this.samples[this.samples.length - 1]!.v >= v) this.samples.pop();
+    while (this.samples.length > 0 && this.supersedes(v, this.samples[this.samples.length - 1]!.v)) this.samples.pop();
     this.samples.push({ v, atMs });
   }
-  min(nowMs: number): number | null {
+  value(nowMs: number): number | null {
     while (this.samples.length > 0 && this.samples[0]!.atMs < nowMs - this.windowMs) this.samples.shift();
     return this.samples[0]?.v ?? null;
   }

@@ -127,3 +127,30 @@ t.test('power: a new flow that would break P_max triggers a full solve within it
   t.ok(out.powerW <= 2.5 + 1e-9, `within P_max (${out.powerW} W)`);
   t.equal(out.unplaced.length, 0);
 });
+
+t.test('a pinned flow over its interface capacity is a fact: it stays, the rest goes elsewhere, no endless full solves', async (t) => {
+  const inst: TfapInstance = {
+    powerLimitW: null,
+    interfaces: [iface('a', 1, { downKbps: 8000 }), iface('b', 5)],
+    flows: [{ ...flow('nat', 12_000), pinned: 'a' }, flow('web', 500)],
+  };
+  const first = decide(input(inst, { activation: {}, assignment: {} }));
+  t.equal(first.assignment.assignment['nat'], 'a', 'the NATed download stays on a');
+  t.equal(first.assignment.assignment['web'], 'b', 'a has no room left: the new group goes to b');
+  t.same(first.unplaced, []);
+  t.equal(first.status, 'ok');
+  t.ok(first.decisions.some((d) => d.flow === 'nat' && /established NATed connection/.test(d.reason)));
+  const again = decide(input(inst, first.assignment));
+  t.equal(again.kind, 'none', 'the next step finds nothing to do');
+});
+
+t.test('pinned load counts against P_max', async (t) => {
+  const inst: TfapInstance = {
+    powerLimitW: 2.2,
+    interfaces: [iface('a', 1, { baseW: 2 }), iface('b', 0.5, { baseW: 1 })],
+    flows: [{ ...flow('nat', 1000), pinned: 'a' }, flow('web', 500)],
+  };
+  const out = decide(input(inst, { activation: { a: 'a/b' }, assignment: { nat: 'a' } }));
+  t.equal(out.assignment.assignment['web'], 'a', 'waking b would break P_max: the cheaper b stays idle');
+  t.ok(out.powerW <= 2.2 + 1e-9, `${out.powerW} W`);
+});

@@ -193,3 +193,19 @@ t.test('power coefficients per RAT, and per-modem overrides', async (t) => {
   t.same(powerCoefficients(modemConfig({ name: 'm', interface: 'w', power: own }), 'nr5g-sa'), own);
   t.same(powerCoefficients(modemConfig({ name: 'm', interface: 'w' }), null), lte, 'unknown RAT: LTE model');
 });
+
+t.test('capacity: what the link just carried is a floor under the estimate, for a minute', async (t) => {
+  const est = new CapacityEstimator(modemConfig({ name: 'm', interface: 'w' }));
+  const signal = { rssiDbm: null, rsrpDbm: -100, rsrqDb: -12, sinrDb: 3 };
+  const prior = priorKbps('lte', signal, null, 'down');
+  const carried = Math.round(prior * 1.8);
+  let e = est.update({ nowMs: 0, rat: 'lte', signal, nrSignal: null, rxKbps: null, txKbps: null, path: null });
+  t.equal(e.downKbps, Math.round(prior), 'prior when idle');
+  // No queue builds (an uncongested path), but the link carries 1.8 x the prior.
+  for (let s = 1; s <= 5; s++) e = est.update({ nowMs: s * 1000, rat: 'lte', signal, nrSignal: null, rxKbps: carried, txKbps: 10, path: null });
+  t.ok(e.downKbps >= carried, `the estimate (${e.downKbps}) is at least the ${carried} kbit/s carried`);
+  e = est.update({ nowMs: 30_000, rat: 'lte', signal, nrSignal: null, rxKbps: 5, txKbps: 1, path: null });
+  t.ok(e.downKbps >= carried, 'still so 25 s later');
+  e = est.update({ nowMs: 120_000, rat: 'lte', signal, nrSignal: null, rxKbps: 5, txKbps: 1, path: null });
+  t.ok(e.downKbps < carried, `after the floor's minute the blend decides again (${e.downKbps})`);
+});
