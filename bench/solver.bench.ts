@@ -285,7 +285,7 @@ async function main(): Promise<void> {
       process.stderr.write(`tight ${tightRows.at(-1)}\n`);
     }
   }
-  process.stderr.write('scaling (interfaces, bearers, flows)\n');
+  if (a.sections.has('scaling')) process.stderr.write('scaling (interfaces, bearers, flows)\n');
   const scaleRows = a.sections.has('scaling') ? runScaling() : [];
   const minutes = (performance.now() - t0) / 60000;
   const header = [
@@ -344,7 +344,7 @@ async function main(): Promise<void> {
     if (from < 0) return [];
     const ends = ['\n## The tightest', '\n## Scaling:'].map((h) => previous.indexOf(h, from + 1)).filter((k) => k > from);
     const block = previous.slice(from, ends.length > 0 ? Math.min(...ends) : undefined).trimEnd();
-    const prevRun = /^(?:Run: |Machine: .*Run: )(`[^`]*`[^\n]*)/m.exec(previous)?.[1] ?? 'an earlier run';
+    const prevRun = (/^(?:Run: |Machine: .*Run: )(`[^`]*`[^\n]*)/m.exec(previous)?.[1] ?? 'an earlier run').replace(/\.$/, '');
     const lines = block.split('\n');
     return /^_Kept from/.test(lines[2] ?? '') ? lines : [lines[0]!, '', `_Kept from ${prevRun} (not re-run this time)._`, ...lines.slice(1)];
   };

@@ -124,8 +124,8 @@ export function shouldAdopt(inst: TfapInstance, cur: CurrentAssignment, fresh: T
   const gain = curCost - fresh.costPerSecond;
   const rel = o.minRelativeGain ?? 0.05;
   const abs = o.minAbsoluteGain ?? 0;
-  if (gain > rel * curCost && gain > abs) return { adopt: true, reason: `fresh solve saves ${gain} per second (${((100 * gain) / curCost).toFixed(1)} %)` };
-  return { adopt: false, reason: `gain ${gain} per second is below the hysteresis margin` };
+  if (gain > rel * curCost && gain > abs) return { adopt: true, reason: `fresh solve saves ${Number(gain.toPrecision(3))} per second (${((100 * gain) / curCost).toFixed(1)} %)` };
+  return { adopt: false, reason: `gain ${Number(gain.toPrecision(3))} per second is below the hysteresis margin` };
 }
 
 /** What changing from `a` to `b` would do: flows redirected and interfaces re-attached. */

@@ -1,17 +1,9 @@
 import type { ModemflowConfig } from '../model/config.js';
+import type { ConfigProblemView } from '../model/api.js';
 import type { Result } from '../model/errors.js';
 
-/** One thing wrong (or odd) in the configuration, with where it is and what was expected. */
-export interface ConfigProblem {
-  severity: 'error' | 'warning';
-  file: string;
-  /** Line of the option (or the section); null when the file itself is the problem. */
-  line: number | null;
-  /** Section name, or @type[N] for an anonymous one; '' for the file. */
-  section: string;
-  option: string | null;
-  message: string;
-}
+/** One thing wrong (or odd) in the configuration, with where it is and what was expected (the shape the API reports). */
+export type ConfigProblem = ConfigProblemView;
 
 /** The typed config or the errors; warnings (unknown options...) come either way. */
 export type ConfigResult = Result<ModemflowConfig, ConfigProblem> & { warnings: ConfigProblem[] };

@@ -175,13 +175,20 @@ export function chooseSleep(
   if (ctx.transition !== null || actionsSoFar > 0) return null;
   if (!active.some((a) => a.status === 'usable')) return null;
   const { order } = useOrder(standby, ctx.demand);
+  // Over the power budget on base power alone, an idle modem costs the budget now: it may go sooner.
+  const awakeBaseW = [...active, ...standby].reduce((w, s) => w + baseW(s, ctx.demand), 0);
+  const overBudget = ctx.powerLimitW !== null && awakeBaseW > ctx.powerLimitW;
+  const idleFor = overBudget ? Math.min(ctx.settings.minOnMs, ctx.settings.powerSleepAfterMs) : ctx.settings.minOnMs;
   for (const s of [...order].reverse()) {
     // Still active last step: connections pinned to it (NAT) get minOnMs to drain first.
     if (active.includes(s) || s.memory.active) continue;
     const sinceMs = Math.max(s.memory.changedMs, s.memory.activeChangedMs);
-    if (ctx.nowMs - sinceMs < ctx.settings.minOnMs) continue;
+    if (ctx.nowMs - sinceMs < idleFor) continue;
     if (s.memory.backoffUntilMs !== null && ctx.nowMs < s.memory.backoffUntilMs) continue;
-    return { kind: 'sleep', modem: s.name, interface: s.iface, reason: 'nothing to carry: not needed for the current demand' };
+    const reason = overBudget
+      ? `over the power budget: awake modems draw ${awakeBaseW.toFixed(2)} W idle against P_max ${ctx.powerLimitW} W, and this one carries nothing`
+      : 'nothing to carry: not needed for the current demand';
+    return { kind: 'sleep', modem: s.name, interface: s.iface, reason };
   }
   return null;
 }

@@ -21,6 +21,7 @@ export function validateCoordinationSettings(s: CoordinationSettings): Result<Co
   }
   nonNeg('minOnMs', s.minOnMs);
   nonNeg('minOffMs', s.minOffMs);
+  nonNeg('powerSleepAfterMs', s.powerSleepAfterMs);
   nonNeg('reenterHoldMs', s.reenterHoldMs);
   nonNeg('retryAfterFailMs', s.retryAfterFailMs);
   nonNeg('switchCooldownMs', s.switchCooldownMs);

@@ -52,6 +52,8 @@ export interface CoordinationSettings {
   minOnMs: number;
   /** A modem put to sleep stays down at least this long. */
   minOffMs: number;
+  /** When the awake modems' base power alone exceeds P_max, an idle one may sleep after this instead of minOnMs. */
+  powerSleepAfterMs: number;
   /** A wake/sleep/switch that has not completed by then counts as failed. */
   transitionTimeoutMs: number;
   /** After a failed transition, the modem is not tried again for this long. */
@@ -76,6 +78,7 @@ export const DEFAULT_COORDINATION_SETTINGS: Readonly<CoordinationSettings> = Obj
   sleepUtilization: 0.5,
   minOnMs: 300_000,
   minOffMs: 120_000,
+  powerSleepAfterMs: 30_000,
   transitionTimeoutMs: 120_000,
   retryAfterFailMs: 600_000,
   reenterHoldMs: 60_000,

@@ -137,6 +137,7 @@ export class Daemon {
   private solveTimer: TimerHandle | null = null;
   private lastGroupKey = '';
   private routingFailed = false;
+  private lastSolveOutcome = '';
   private retrying = false;
   private retryAtMs = 0;
   private retryDelayMs = RETRY_FIRST_MS;
@@ -407,13 +408,18 @@ export class Daemon {
       };
       this.lastFullSolve = info;
       this.lastSolve = info;
-      this.deps.logger.info(p.full.adopted ? 'full solve adopted' : 'full solve kept the current assignment', {
+      // The same outcome for the same reason again (an infeasible class, say) is one entry, not one per event.
+      const outcome = `${p.full.adopted}|${p.full.answer.status}|${p.full.reason}`;
+      const repeat = outcome === this.lastSolveOutcome && p.decisions.length === 0;
+      this.lastSolveOutcome = outcome;
+      this.deps.logger[repeat ? 'debug' : 'info'](p.full.adopted ? 'full solve adopted' : 'full solve kept the current assignment', {
         trigger: p.full.trigger,
         status: p.full.answer.status,
         reason: p.full.reason,
         ms: info.solveMs,
       });
-      this.log(p.full.adopted ? 'full-solve' : 'hysteresis', null, null, null, `${p.full.trigger}: ${p.full.reason}`);
+      const kind = p.full.adopted || p.full.answer.status !== 'ok' ? 'full-solve' : 'hysteresis';
+      if (!repeat) this.log(kind, null, null, null, `${p.full.trigger}: ${p.full.reason}`);
     } else if (p.kind === 'incremental') {
       this.lastSolve = { atMs: nowMs, kind: 'incremental', trigger, adopted: true, reason: `${p.decisions.length} new group(s) placed`, status: p.status, solveMs: 0 };
     }

@@ -63,6 +63,15 @@ export interface CycleResult {
 
 /** Exclusion codes that keep a modem routable: it is fine, just not offered now. */
 const BENIGN = new Set(['standby', 'tier']);
+/**
+ * Exclusions that mean the modem is gone for its connections: they are
+ * flushed and start again elsewhere. Anything else (a threshold such as
+ * loss or RTT, often the modem's own load) only stops new connections:
+ * established ones stay while the link carries them (DESIGN decision 1).
+ */
+const GONE = new Set(['down', 'dead-path', 'quota', 'disabled', 'asleep', 'transition']);
+/** A link receiving at least this much is carrying traffic, whatever its probes say. */
+export const CARRYING_KBPS = 64;
 
 export function demandOf(groups: readonly FlowGroup[]): DemandSummary {
   let upKbps = 0;
@@ -138,5 +147,10 @@ function modemDecision(cfg: ModemConfig, view: ModemView | null, coord: Coordina
   if (!view || view.health !== 'ok') return mk('unknown', view?.link.up ?? false, view?.problem ?? reason ?? 'no metrics yet');
   if (!view.link.up) return mk('down', false);
   if (exclusions.length > 0 && exclusions.every((e) => BENIGN.has(e.code))) return mk('standby', true);
-  return mk('excluded', false);
+  // A dead path flushes connections only on evidence: probes answered once and stopped, and nothing arrives.
+  // Probes lost on a link busy receiving are its own queue; a probe that has not answered yet (just started
+  // after a link came back or a reload) has shown nothing.
+  const carrying = (view.link.rxKbps ?? 0) >= CARRYING_KBPS;
+  const provenDead = view.path !== null && view.path.lastReplyMs !== null && !carrying;
+  return mk('excluded', !exclusions.some((e) => GONE.has(e.code) && (e.code !== 'dead-path' || provenDead)));
 }

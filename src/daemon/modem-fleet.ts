@@ -19,6 +19,8 @@ export type CollectorFactory = (cfg: ModemConfig, onUpdate: (v: ModemView) => vo
 interface Runtime {
   cfg: ModemConfig;
   collector: ModemCollector;
+  /** The replaced collector's last view, shown until the new one has read once (a reload must not make a modem look gone). */
+  carried: ModemView | null;
   /** What the last decision saw; a change of it asks for a new decision. */
   signature: string | null;
   /** Capacity at the last decision, to notice a real change (not every wobble). */
@@ -72,13 +74,14 @@ export class ModemFleet {
       const r = this.runtimes.get(c.name);
       if (!r) {
         this.add(c);
-      } else if (changed.has(c.name)) {
-        const bytes = r.collector.view(c.name)?.cycleBytes ?? null;
+      } else if (changed.has(c.name) && collectorKey(r.cfg) !== collectorKey(c)) {
+        const last = r.collector.view(c.name);
         r.collector.stop();
         this.runtimes.delete(c.name);
-        this.add(c);
-        if (bytes !== null) this.restore(c.name, { cycleStartMs: this.cycleStart(c.plan), bytes });
+        this.add(c, last);
+        if (last?.cycleBytes != null) this.restore(c.name, { cycleStartMs: this.cycleStart(c.plan), bytes: last.cycleBytes });
       } else {
+        // Plan, thresholds, tier: read by the decision from the config, the collector stays as it is.
         r.cfg = c;
       }
     }
@@ -87,14 +90,15 @@ export class ModemFleet {
   views(configs: readonly ModemConfig[]): ModemView[] {
     const out: ModemView[] = [];
     for (const c of configs) {
-      const v = this.runtimes.get(c.name)?.collector.view(c.name);
+      const v = this.view(c.name);
       if (v) out.push(v);
     }
     return out;
   }
 
   view(name: string): ModemView | null {
-    return this.runtimes.get(name)?.collector.view(name) ?? null;
+    const r = this.runtimes.get(name);
+    return r ? (r.carried ?? r.collector.view(name)) : null;
   }
 
   /** Read this modem now (an interface event); a change then asks for a decision as usual. */
@@ -126,9 +130,10 @@ export class ModemFleet {
     }
   }
 
-  private add(cfg: ModemConfig): void {
+  private add(cfg: ModemConfig, carried: ModemView | null = null): void {
     const r: Runtime = {
       cfg,
+      carried,
       collector: this.makeCollector(cfg, (v) => this.updated(cfg.name, v)),
       signature: null,
       decidedDownKbps: null,
@@ -165,6 +170,7 @@ export class ModemFleet {
   private updated(name: string, v: ModemView): void {
     const r = this.runtimes.get(name);
     if (!r || !this.running) return;
+    r.carried = null;
     const sig = this.signature(r.cfg, v);
     if (r.signature === null || sig !== r.signature) {
       const what = r.signature === null ? 'first metrics' : describeChange(r.signature, sig);
@@ -180,6 +186,11 @@ export class ModemFleet {
       this.onChange(name, `capacity now ${Math.round(v.capacity!.downKbps)}/${Math.round(v.capacity!.upKbps)} kbit/s down/up`);
     }
   }
+}
+
+/** What a metrics collector is built from: a change of any of these needs a new one. */
+function collectorKey(c: ModemConfig): string {
+  return JSON.stringify([c.interface, c.enabled, c.metrics, c.device, c.probeTargets, c.probeIntervalS, c.upKbpsCap, c.downKbpsCap, c.plan.billingDay]);
 }
 
 const SIGNATURE_FIELDS = ['link', 'device', 'IPv4 address', 'IPv6 address', 'gateway', 'metrics', 'path', 'QoS class', 'price state', 'quota pressure', 'RAT', 'MCC', 'MNC'];

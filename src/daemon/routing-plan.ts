@@ -1,6 +1,7 @@
 import type { ClassRule } from '../model/config.js';
 import type { FlowGroup } from '../model/flow-group.js';
 import type { ModemView } from '../model/modem.js';
+import { isInterfaceName } from '../routing/addr.js';
 import type { ConnectionPin, LanSpec, Placement, RoutedModem, RoutingPlan } from '../routing/plan.js';
 
 /**
@@ -44,7 +45,8 @@ export function buildRoutingPlan(input: PlanInput): RoutingPlan {
       name: m.name,
       slot: m.slot,
       interface: l.interface,
-      device: l.l3Device,
+      // netifd names no l3_device for a down interface and some providers fall back to a sysfs path: only a real device name routes.
+      device: l.up && l.l3Device !== null && isInterfaceName(l.l3Device) ? l.l3Device : null,
       gatewayV4: l.gatewayV4,
       gatewayV6: l.gatewayV6,
       addressesV4: l.ipv4.map(stripPrefix),

@@ -36,10 +36,13 @@ export type ModemDecisionState =
 
 export type PowerState = 'on' | 'asleep' | 'waking' | 'sleeping' | 'off';
 
+/** One thing wrong (or odd) in the configuration, with where it is and what was expected. */
 export interface ConfigProblemView {
   severity: 'error' | 'warning';
   file: string;
+  /** Line of the option (or the section); null when the file itself is the problem. */
   line: number | null;
+  /** Section name, or @type[N] for an anonymous one; '' for the file. */
   section: string;
   option: string | null;
   message: string;

@@ -174,3 +174,21 @@ t.test('an up modem further down the order carries while a cheaper one may not w
   t.same(offeredIds(outs[4]!), ['o_if', 'p1_if', 'p2_if']);
   t.same(offeredIds(outs[5]!), ['p1_if', 'p2_if']);
 });
+
+t.test('over the power budget on idle power alone, an idle modem sleeps after powerSleepAfterMs, not minOnMs', async (t) => {
+  const modems: ModemSpec[] = [{ name: 'a', costPerKbit: 0.001, baseW: 1.2 }, { name: 'b', costPerKbit: 0.002, baseW: 1.2 }];
+  // High demand: both active; then demand drops and the budget falls below what both draw idle.
+  const busy = run([{ nowMs: T0, modems, demand: { downKbps: 45_000 } }]);
+  t.same(offeredIds(busy[0]!), ['a_if', 'b_if']);
+  const low = { downKbps: 1000 };
+  const left = run([{ nowMs: T0 + 6 * MIN, modems, demand: low }], busy[0]!.state);
+  t.same(offeredIds(left[0]!), ['a_if'], 'b leaves the active set');
+  // Within minOnMs of leaving: on mains nothing happens, under a 2 W budget it goes after 30 s.
+  const mains = run([{ nowMs: T0 + 6 * MIN + 40_000, modems, demand: low }], left[0]!.state);
+  t.same(actionsOf(mains[0]!), [], 'no budget: b waits out its minimum on time');
+  const budget = run([{ nowMs: T0 + 6 * MIN + 40_000, modems, demand: low, powerLimitW: 2 }], left[0]!.state);
+  t.same(actionsOf(budget[0]!), ['sleep:b']);
+  t.match(budget[0]!.actions[0]!.reason, /over the power budget: awake modems draw 2\.40 W idle against P_max 2 W/);
+  const early = run([{ nowMs: T0 + 6 * MIN + 10_000, modems, demand: low, powerLimitW: 2 }], left[0]!.state);
+  t.same(actionsOf(early[0]!), [], 'not before powerSleepAfterMs');
+});

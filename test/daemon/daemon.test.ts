@@ -262,3 +262,30 @@ t.test('stop removes the table, the rules and the routes', async (t) => {
   const last = r.kernel.runner.log.filter((c) => c.program === 'nft').pop();
   t.match(last?.input ?? '', /delete table inet modemflow/);
 });
+
+t.test('a plan-only reload keeps the modem, its groups and its connections', async (t) => {
+  const r = await started(t);
+  r.conntrack.push(conntrackLine(1, 40001, 443));
+  await r.run(3000);
+  t.equal((await call<AssignmentReply>(r, 'assignment')).assignment[GROUP], 'cheap');
+  r.writeConfig(BASE_CONFIG().replace("option price_per_gb '2'", "option price_per_gb '2.2'\n\toption quota_gb '50'"));
+  await r.client.call('modemflow', 'reload', {});
+  await r.run(3000);
+  t.equal((await call<AssignmentReply>(r, 'assignment')).assignment[GROUP], 'cheap', 'the group stays');
+  t.notOk(r.logger.entries.some((e) => /^modem cheap active -> (unknown|down)/.test(e.msg)), 'the modem never looked gone');
+  t.notOk(r.kernel.runner.log.some((c) => c.program === 'conntrack' && c.args[0] === '-D'), 'no connection flushed');
+  t.equal((await call<ModemsReply>(r, 'modems')).modems.find((m) => m.name === 'cheap')!.price.quotaGb, 50, 'the new plan applies');
+});
+
+t.test('a threshold (RTT) excludes a modem for new traffic but keeps its connections', async (t) => {
+  const r = await started(t, BASE_CONFIG().replace("option interface 'wwan1'", "option interface 'wwan1'\n\toption max_rtt '100'"));
+  r.conntrack.push(conntrackLine(1, 40001, 443));
+  await r.run(3000);
+  r.uplinks.get('wwan1')!.rttMs = 400;
+  await r.run(10_000);
+  const cheap = (await call<ModemsReply>(r, 'modems')).modems.find((m) => m.name === 'cheap')!;
+  t.equal(cheap.state, 'excluded');
+  t.match(cheap.exclusions.map((e) => e.code).join(','), /rtt/);
+  t.notOk(r.kernel.runner.log.some((c) => c.program === 'conntrack' && c.args[0] === '-D'), 'its connections are not flushed');
+  t.equal((await call<AssignmentReply>(r, 'assignment')).assignment[GROUP], 'fast', 'the group (its new connections) goes to the other modem');
+});

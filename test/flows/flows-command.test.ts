@@ -3,21 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeFlowsCommand } from '../../src/cli/flows-command.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { memoryIo } from '../cli/memory-io.js';
 import { ManualClock } from '../../src/os/clock.js';
 import { RecordingRunner } from '../../src/os/recording-runner.js';
 import { FsSysfsReader } from '../../src/os/sysfs.js';
 import { ctLine, ScriptedSpawner } from './helpers.js';
 
-function io(): CliIo & { out: string; err: string } {
-  const o = { out: '', err: '' };
-  return Object.assign(o, {
-    stdout: (s: string) => void (o.out += s),
-    stderr: (s: string) => void (o.err += s),
-    readStdin: async () => '',
-    env: {},
-  });
-}
+const io = (): ReturnType<typeof memoryIo> => memoryIo();
 
 function command(runner: RecordingRunner) {
   const clock = new ManualClock();
