@@ -4,7 +4,8 @@
 // link stays up), a fresh bed with three shaped uplinks, the same traffic
 // mix from the LAN, and the figures: bulk throughput, call RTT/jitter/loss,
 // web, data cost, failover time, broken connections.
-// Usage (root): node dist/bench/eval-bed.js [--quick] [--prefix mfe]
+// Usage (root): node dist/bench/eval-bed.js [--quick] [--prefix mfe] [--only modemflowd,mwan3,single]
+// [--scenarios 1,2,3] [--keep] (keep the run directory with the daemon's log).
 // Writes bench/results/eval-bed.md. Run by `make bench-eval` after the simulation.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,9 +72,9 @@ async function main(): Promise<void> {
   const failUplink = 2;
   const scenarios: Scenario[] = quick
     ? [
-        { name: 'steady', seconds: 15, fail: null },
-        { name: 'link down and back', seconds: 30, fail: { kind: 'link', uplink: failUplink, rateMbit: links[failUplink - 1]!.rateMbit, atS: 8, untilS: 22 } },
-        { name: '100 % loss, link up', seconds: 40, fail: { kind: 'loss', uplink: failUplink, rateMbit: links[failUplink - 1]!.rateMbit, atS: 8, untilS: 35 } },
+        { name: 'steady', seconds: 12, fail: null },
+        { name: 'link down and back', seconds: 25, fail: { kind: 'link', uplink: failUplink, rateMbit: links[failUplink - 1]!.rateMbit, atS: 6, untilS: 18 } },
+        { name: '100 % loss, link up', seconds: 30, fail: { kind: 'loss', uplink: failUplink, rateMbit: links[failUplink - 1]!.rateMbit, atS: 6, untilS: 26 } },
       ]
     : [
         { name: 'steady', seconds: 30, fail: null },
@@ -90,52 +91,82 @@ async function main(): Promise<void> {
     callBytes: 160,
     probeEveryMs: 250,
     probeTimeoutMs: 1500,
+    hosts: { call: '192.168.77.2', web: '192.168.77.2', bulk: ['192.168.77.3', '192.168.77.4'] },
   };
   const WARMUP_S = 3;
   const testbed = join(root, 'test/netns/testbed.sh');
   const workDir = mkdtempSync(join(tmpdir(), 'mf-eval-bed-'));
-  const kinds = ['modemflowd', 'mwan3', 'single'] as const;
+  const oi = argv.indexOf('--only');
+  const kinds = (['modemflowd', 'mwan3', 'single'] as const).filter((k) => oi < 0 || argv[oi + 1]!.split(',').includes(k));
+  const si = argv.indexOf('--scenarios');
+  const wanted = si < 0 ? null : argv[si + 1]!.split(',');
+  const keep = argv.includes('--keep');
   const runs: BedRun[] = [];
   const bed = (...a: string[]): Promise<unknown> => run(testbed, ['--prefix', prefix, ...a]);
   let netem = false;
 
+  /** One balancer through one scenario on a fresh bed. */
+  const oneRun = async (sc: Scenario, kind: (typeof kinds)[number], attempt: number): Promise<BedRun> => {
+    await bed('up');
+    for (const a of [...new Set([traffic.hosts.call, traffic.hosts.web, ...traffic.hosts.bulk])].filter((a) => a !== '192.168.77.2')) {
+      await run('ip', ['-n', `${prefix}-lan`, 'addr', 'add', `${a}/24`, 'dev', 'eth0']);
+    }
+    // Whether the kernel has sch_netem (for the report); a failed try leaves the uplink unshaped, so shape after it.
+    netem = await bed('shape', '--uplink', '1', '--delay', '1ms').then(() => true, () => false);
+    for (const l of links) {
+      await bed('shape', '--uplink', String(l.uplink), '--rate', `${l.rateMbit}mbit`, '--queue', '50', ...(l.lossPct ? ['--loss', String(l.lossPct)] : []));
+    }
+    const ctx: BedContext = {
+      prefix,
+      testbed,
+      server: traffic.server,
+      links,
+      singleUplink: 2,
+      workDir: join(workDir, `${sc.name}-${kind}-${attempt}`.replace(/\W+/g, '-')),
+      daemonBundle: bundle,
+      log: say,
+    };
+    mkdirSync(ctx.workDir, { recursive: true });
+    const balancer: Balancer = kind === 'modemflowd' ? modemflowBalancer(ctx) : kind === 'mwan3' ? mwan3Balancer(ctx) : singleLinkBalancer(ctx);
+    const server = spawn('ip', ['netns', 'exec', `${prefix}-inet`, process.execPath, SELF, '--role', 'server', traffic.server], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((ok, fail) => {
+        server.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ok());
+        server.once('exit', (c) => fail(new Error(`server exited ${c}`)));
+      });
+      say(`${sc.name}: ${balancer.name}`);
+      await balancer.start();
+      const before = await uplinkBytes(prefix, links.length);
+      const rec = await withScenario(prefix, testbed, sc, balancer, say, () => trafficRun(prefix, SELF, { ...traffic, seconds: sc.seconds }));
+      const after = await uplinkBytes(prefix, links.length);
+      const bytes = after.map((b, i) => b - before[i]!);
+      if (keep) writeFileSync(join(ctx.workDir, 'traffic.json'), JSON.stringify(rec));
+      const fig: RunFigures = runFigures(rec.record, WARMUP_S, rec.fail, traffic.probeTimeoutMs);
+      say(`  bulk ${fig.bulkMbps.toFixed(1)} Mbit/s, call loss ${fig.call.lossPct.toFixed(1)} %, breaks ${fig.breaks}, failover ${fig.failoverS ?? 'none'}`);
+      return { scenario: sc.name, balancer: balancer.name, figures: fig, bytesByUplink: bytes, cost: dataCost(bytes, links.map((l) => l.pricePerGb)), bulkConnsByUplink: rec.record.bulkConnsByUplink };
+    } finally {
+      await balancer.stop().catch((e: Error) => say(`  stop: ${e.message}`));
+      server.kill('SIGKILL');
+      await bed('down');
+    }
+  };
+
   try {
-    for (const sc of scenarios) {
+    for (const sc of scenarios.filter((_, i) => !wanted || wanted.includes(String(i + 1)))) {
       for (const kind of kinds) {
-        await bed('up');
-        // Whether the kernel has sch_netem (for the report); a failed try leaves the uplink unshaped, so shape after it.
-        netem = await bed('shape', '--uplink', '1', '--delay', '1ms').then(() => true, () => false);
-        for (const l of links) {
-          await bed('shape', '--uplink', String(l.uplink), '--rate', `${l.rateMbit}mbit`, '--queue', '50', ...(l.lossPct ? ['--loss', String(l.lossPct)] : []));
-        }
-        const ctx: BedContext = { prefix, testbed, server: traffic.server, links, singleUplink: 2, workDir: join(workDir, `${sc.name}-${kind}`.replace(/\W+/g, '-')), daemonBundle: bundle, log: say };
-        mkdirSync(ctx.workDir, { recursive: true });
-        const balancer: Balancer = kind === 'modemflowd' ? modemflowBalancer(ctx) : kind === 'mwan3' ? mwan3Balancer(ctx) : singleLinkBalancer(ctx);
-        const server = spawn('ip', ['netns', 'exec', `${prefix}-inet`, process.execPath, SELF, '--role', 'server', traffic.server], { stdio: ['ignore', 'pipe', 'inherit'] });
-        try {
-          await new Promise<void>((ok, fail) => {
-            server.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ok());
-            server.once('exit', (c) => fail(new Error(`server exited ${c}`)));
-          });
-          say(`${sc.name}: ${balancer.name}`);
-          await balancer.start();
-          const before = await uplinkBytes(prefix, links.length);
-          const rec = await withScenario(prefix, testbed, sc, balancer, say, () => trafficRun(prefix, SELF, { ...traffic, seconds: sc.seconds }));
-          const after = await uplinkBytes(prefix, links.length);
-          const bytes = after.map((b, i) => b - before[i]!);
-          const fig: RunFigures = runFigures(rec.record, WARMUP_S, rec.fail);
-          runs.push({ scenario: sc.name, balancer: balancer.name, figures: fig, bytesByUplink: bytes, cost: dataCost(bytes, links.map((l) => l.pricePerGb)), bulkConnsByUplink: rec.record.bulkConnsByUplink });
-          say(`  bulk ${fig.bulkMbps.toFixed(1)} Mbit/s, call loss ${fig.call.lossPct.toFixed(1)} %, breaks ${fig.breaks}, failover ${fig.failoverS ?? 'none'}`);
-        } finally {
-          await balancer.stop().catch((e: Error) => say(`  stop: ${e.message}`));
-          server.kill('SIGKILL');
-          await bed('down');
-        }
+        // A run whose traffic program died (seen once: killed by a signal from outside) is run again, once.
+        runs.push(
+          await oneRun(sc, kind, 1).catch((e: Error) => {
+            say(`  run failed (${e.message}); once more`);
+            return oneRun(sc, kind, 2);
+          }),
+        );
       }
     }
   } finally {
     await bed('down').catch(() => undefined);
-    rmSync(workDir, { recursive: true, force: true });
+    if (keep) say(`kept ${workDir}`);
+    else rmSync(workDir, { recursive: true, force: true });
   }
 
   const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Linux ${release()}, node ${process.version}`;
@@ -158,9 +189,9 @@ function trafficRun(prefix: string, self: string, o: TrafficOptions): Promise<Tr
     const c = spawn('ip', ['netns', 'exec', `${prefix}-lan`, process.execPath, self, '--role', 'traffic', JSON.stringify(o)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.on('exit', (code) => {
+    c.on('exit', (code, signal) => {
       try {
-        if (code !== 0) throw new Error(`traffic exited ${code}`);
+        if (code !== 0) throw new Error(`traffic program exited ${code ?? signal}`);
         ok(JSON.parse(out.trim().split('\n').pop()!) as TrafficRecord);
       } catch (e) {
         fail(e as Error);

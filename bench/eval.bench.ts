@@ -89,7 +89,7 @@ const md: string[] = [
   '(UMTS/11a/11b) x [0.75, 1.25], classes by state, P_max ' + POWER_LIMIT_W + ' W; 3GPP TR 25.892 traffic models as read in bench/sim/traffic.ts.',
   'Policies: **exact** = HiGHS at every event (reference); **modemflow** = `decide()` of src/assignment/dynamic-policy.ts as modemflowd runs it',
   '(hysteresis 0.05, full solve forced by the 60 s slow timer, solveHeuristic improved without a budget, running TCP pinned to its interface);',
-  '**modemflow+bearer-pin** = the same with an interface carrying pinned TCP kept on its network (a proposed fix, not the daemon today);',
+  '**modemflow+bearer-pin** = the same with an interface carrying pinned TCP kept on its network by the simulator as well (decide() in the daemon now does this itself: splitPinned keeps the bearer of a pinned interface, so the two rows agree);',
   '**modemflow-unpinned** = no NAT pins; **LS/RS every event** = the thesis\' heuristic adopted at every event; **ALG_h** = LS/RS under the thesis\'',
   'conservative policy (line 1445); **ALG_u** = utility-based selection per class C, S, I, B (bench/sim/alg-u.ts) under the same policy;',
   '**mwan3-random** = per-connection weighted random (weights 1, 1, 2, 2), no network selection.',

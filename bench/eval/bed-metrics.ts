@@ -22,7 +22,7 @@ export interface RunFigures {
   webTotal: number;
   webMedianMs: number | null;
   breaks: number;
-  /** Link loss to new connections working again, s; null = not before the link came back; 0 = no failed probe. */
+  /** Link loss to new connections working again, s; null = not settled before the link came back; 0 = no failed probe. */
   failoverS: number | null;
   /** Probes that failed between the failure and the link's return. */
   failedProbes: number;
@@ -56,27 +56,30 @@ export function callFigures(r: TrafficRecord, fromMs: number, toMs: number): Cal
 
 /**
  * Failover: from the failure at `downMs` to the start of the first probe
- * after which every probe up to `upMs` succeeded. 0 when none failed; null
- * when the last probes before `upMs` still failed.
+ * after which every probe worked, over the probes that could finish before
+ * the link came back (`upMs`; a probe cut by the return is the return's
+ * doing). 0 when none failed; null when the probes had not worked for
+ * `settleMs` in a row before the return (not settled).
  */
-export function failover(probes: readonly ConnSample[], downMs: number, upMs: number): { seconds: number | null; failed: number } {
-  const during = probes.filter((p) => p[0] >= downMs && p[0] < upMs).sort((a, b) => a[0] - b[0]);
+export function failover(probes: readonly ConnSample[], downMs: number, upMs: number, timeoutMs: number, settleMs = 2000): { seconds: number | null; failed: number } {
+  const during = probes.filter((p) => p[0] >= downMs && p[0] + timeoutMs < upMs).sort((a, b) => a[0] - b[0]);
   let lastFail = -1;
   during.forEach((p, i) => p[1] === 0 && (lastFail = i));
   const failed = during.filter((p) => p[1] === 0).length;
   if (lastFail < 0) return { seconds: 0, failed };
   const next = during[lastFail + 1];
-  return { seconds: next ? (next[0] - downMs) / 1000 : null, failed };
+  if (!next || during[during.length - 1]![0] - next[0] < settleMs) return { seconds: null, failed };
+  return { seconds: (next[0] - downMs) / 1000, failed };
 }
 
-export function runFigures(r: TrafficRecord, warmupS: number, fail: { downMs: number; upMs: number } | null): RunFigures {
+export function runFigures(r: TrafficRecord, warmupS: number, fail: { downMs: number; upMs: number } | null, probeTimeoutMs: number): RunFigures {
   const bins = r.bulkBytesPerS.slice(warmupS, Math.max(warmupS, r.bulkBytesPerS.length - 1));
   const bulkMbps = bins.length ? (bins.reduce((a, b) => a + b, 0) * 8) / 1e6 / bins.length : 0;
   const from = r.t0Ms + warmupS * 1000;
   const to = r.callSentAtMs.length ? r.callSentAtMs[r.callSentAtMs.length - 1]! - 1000 : from;
   const web = r.web.filter((w) => w[0] >= from);
   const okDur = web.filter((w) => w[1] === 1).map((w) => w[3]);
-  const fo = fail ? failover(r.probes, fail.downMs, fail.upMs) : { seconds: 0, failed: 0 };
+  const fo = fail ? failover(r.probes, fail.downMs, fail.upMs, probeTimeoutMs) : { seconds: 0, failed: 0 };
   return {
     bulkMbps,
     call: callFigures(r, from, to),

@@ -26,6 +26,8 @@ export interface TrafficOptions {
   callBytes: number;
   probeEveryMs: number;
   probeTimeoutMs: number;
+  /** LAN source addresses: the call, web and probes from one host, bulk downloads spread over the others. */
+  hosts: { call: string; web: string; bulk: string[] };
 }
 
 /** [startMs (epoch), ok 0/1, uplink, durationMs] */
@@ -104,6 +106,7 @@ export async function runServer(bind: string): Promise<void> {
 /** One TCP fetch of `bytes`: resolves with the uplink, or rejects with why (connected = after "via"). */
 function fetchOnce(
   o: TrafficOptions,
+  from: string,
   port: number,
   bytes: number,
   stallMs: number,
@@ -117,7 +120,7 @@ function fetchOnce(
     let head = '';
     let done = false;
     let last = Date.now();
-    const s = net.connect({ host: o.server, port });
+    const s = net.connect({ host: o.server, port, localAddress: from });
     const finish = (ok: boolean, reason: string): void => {
       if (done) return;
       done = true;
@@ -174,7 +177,7 @@ export async function runTraffic(o: TrafficOptions): Promise<TrafficRecord> {
     if (sentAt === undefined) return;
     rec.callEchoes.push([sentAt, Date.now() - sentAt, m[m.length - 1]!]);
   });
-  await new Promise<void>((r) => call.bind(0, r));
+  await new Promise<void>((r) => call.bind(0, o.hosts.call, r));
   const packet = Buffer.alloc(o.callBytes, 0x63);
   const callT0 = performance.now();
   const callTimer = setInterval(() => {
@@ -188,10 +191,11 @@ export async function runTraffic(o: TrafficOptions): Promise<TrafficRecord> {
     }
   }, o.callIntervalMs);
 
-  const bulkLoop = async (): Promise<void> => {
+  const bulkLoop = async (_: unknown, k: number): Promise<void> => {
+    const from = o.hosts.bulk[k % o.hosts.bulk.length]!;
     while (live()) {
       const via = (u: number): void => void (rec.bulkConnsByUplink[String(u)] = (rec.bulkConnsByUplink[String(u)] ?? 0) + 1);
-      const r = await fetchOnce(o, BED_PORTS.bulk, o.bulkFileBytes, 4000, end, addBulk, via);
+      const r = await fetchOnce(o, from, BED_PORTS.bulk, o.bulkFileBytes, 4000, end, addBulk, via);
       if (!r.ok && live()) {
         rec.breaks.push({ atMs: Date.now(), flow: 'bulk', uplink: r.uplink, reason: r.reason });
         await sleep(500);
@@ -201,7 +205,7 @@ export async function runTraffic(o: TrafficOptions): Promise<TrafficRecord> {
   const webLoop = async (): Promise<void> => {
     while (live()) {
       const start = Date.now();
-      const r = await fetchOnce(o, BED_PORTS.web, o.webBytes, 3000, end + 3000, () => undefined);
+      const r = await fetchOnce(o, o.hosts.web, BED_PORTS.web, o.webBytes, 3000, end + 3000, () => undefined);
       rec.web.push([start, r.ok ? 1 : 0, r.uplink, Date.now() - start]);
       if (!r.ok && r.uplink > 0) rec.breaks.push({ atMs: Date.now(), flow: 'web', uplink: r.uplink, reason: r.reason });
       await sleep(Math.max(0, start + o.webEveryMs - Date.now()));
@@ -212,7 +216,7 @@ export async function runTraffic(o: TrafficOptions): Promise<TrafficRecord> {
       const start = Date.now();
       // Each probe a fresh connection; fired without waiting, so a hanging one does not delay the next.
       void Promise.race([
-        fetchOnce(o, BED_PORTS.web, 100, o.probeTimeoutMs, end + o.probeTimeoutMs, () => undefined),
+        fetchOnce(o, o.hosts.web, BED_PORTS.web, 100, o.probeTimeoutMs, end + o.probeTimeoutMs, () => undefined),
         sleep(o.probeTimeoutMs).then(() => ({ ok: false, uplink: 0, reason: 'timeout' })),
       ]).then((r) => rec.probes.push([start, r.ok ? 1 : 0, r.uplink, Date.now() - start]));
       await sleep(o.probeEveryMs);

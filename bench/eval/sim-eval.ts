@@ -1,5 +1,6 @@
 import { solveExact } from '../../src/assignment/exact.js';
 import { solveHeuristic } from '../../src/assignment/heuristic.js';
+import { daemonSolve } from '../../src/daemon/solver.js';
 import { solveAlgU } from '../sim/alg-u.js';
 import { makeScenario } from '../sim/events.js';
 import type { ScenarioOptions } from '../sim/events.js';
@@ -18,15 +19,15 @@ import type { RunFigures, SimPolicy } from '../sim/simulate.js';
 /** The daemon's defaults: option hysteresis 0.05, option solve_interval 60 s (src/config/schema.ts). */
 export const DAEMON_HYSTERESIS = 0.05;
 
-/** The daemon's solver: src/daemon/compose.ts calls solveHeuristic(inst, { now }) with no budget; without a budget the clock changes nothing but solveMs. */
-const daemonSolve = (inst: Parameters<typeof solveHeuristic>[0]) => solveHeuristic(inst);
+/** The daemon's own solver (src/daemon/solver.ts), with its time budget on the wall clock. */
+const daemonSolveNow = (inst: Parameters<typeof solveHeuristic>[0]) => daemonSolve(inst, () => performance.now());
 
 export function policies(seed: number): SimPolicy[] {
   return [
     everyEventPolicy('exact', (i) => solveExact(i, { timeLimitS: 10 })),
-    modemflowPolicy({ hysteresis: DAEMON_HYSTERESIS, solve: daemonSolve, pinTcp: true }),
-    modemflowPolicy({ name: 'modemflow+bearer-pin', hysteresis: DAEMON_HYSTERESIS, solve: daemonSolve, pinTcp: true, pinBearer: true }),
-    modemflowPolicy({ name: 'modemflow-unpinned', hysteresis: DAEMON_HYSTERESIS, solve: daemonSolve, pinTcp: false }),
+    modemflowPolicy({ hysteresis: DAEMON_HYSTERESIS, solve: daemonSolveNow, pinTcp: true }),
+    modemflowPolicy({ name: 'modemflow+bearer-pin', hysteresis: DAEMON_HYSTERESIS, solve: daemonSolveNow, pinTcp: true, pinBearer: true }),
+    modemflowPolicy({ name: 'modemflow-unpinned', hysteresis: DAEMON_HYSTERESIS, solve: daemonSolveNow, pinTcp: false }),
     everyEventPolicy('LS/RS every event', (i) => solveHeuristic(i, { variant: 'thesis' })),
     conservativePolicy('ALG_h (LS/RS, conservative)', (i) => solveHeuristic(i, { variant: 'thesis' })),
     conservativePolicy('ALG_u (conservative)', solveAlgU),

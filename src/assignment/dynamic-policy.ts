@@ -1,4 +1,5 @@
 import { QOS_RANK } from '../model/qos.js';
+import type { QosClass } from '../model/qos.js';
 import type { FlowSpec, TfapAnswer, TfapInstance, TfapStatus } from '../model/tfap.js';
 import { costPerSecond, powerW } from './objective.js';
 import { invalidations, placeNewFlow, shouldAdopt } from './policy.js';
@@ -158,6 +159,9 @@ function decideMovable(input: PolicyInput): PolicyOutput {
     const retry = fresh.filter((f) => failed.includes(f.id));
     unplaced = placeAll(inst, next, retry, decisions);
   }
+  // What no bearer serves at its class goes to the best class on offer rather than the default route.
+  const degraded = placeDegraded(inst, next, unplaced, before, decisions);
+  unplaced = unplaced.filter((f) => !degraded.includes(f));
   const solveReason = adopt.adopt ? `full solve (${trigger}): ${adopt.reason}` : '';
   const placed = new Set(decisions.map((d) => d.flow));
   for (const f of inst.flows) {
@@ -178,9 +182,42 @@ function decideMovable(input: PolicyInput): PolicyOutput {
     full: { trigger, adopted: adopt.adopt, reason: adopt.reason, answer },
     decisions,
     unplaced,
-    status: statusOf(inst, next, unplaced),
+    status: statusOf(inst, next, [...unplaced, ...degraded]),
     ...summary(inst, next),
   };
+}
+
+const CLASSES_DOWN: readonly QosClass[] = ['C', 'S', 'I', 'B'];
+
+/**
+ * Flows no bearer can carry at their class, placed at the best class below
+ * it that fits (a call on the modem with the least delay on offer beats the
+ * default route, which knows nothing). Returns the flows so placed.
+ */
+function placeDegraded(inst: TfapInstance, cur: CurrentAssignment, ids: readonly string[], before: CurrentAssignment, decisions: PolicyDecision[]): string[] {
+  const out: string[] = [];
+  for (const id of ids) {
+    const f = inst.flows.find((x) => x.id === id);
+    if (!f) continue;
+    for (const q of CLASSES_DOWN.filter((c) => QOS_RANK[c] < QOS_RANK[f.qos])) {
+      const p = placeNewFlow(inst, cur, { ...f, qos: q });
+      if (!p.ok) continue;
+      cur.assignment[f.id] = p.interfaceId;
+      if (p.activates) cur.activation[p.interfaceId] = p.bearerId;
+      const from = before.assignment[f.id] ?? null;
+      out.push(f.id);
+      if (from === p.interfaceId) break;
+      decisions.push({
+        kind: from === null ? 'place' : 'move',
+        flow: f.id,
+        from,
+        to: p.interfaceId,
+        reason: `no modem meets class ${f.qos} now: the best on offer is ${q}${priceText(inst, p.interfaceId, p.bearerId)}`,
+      });
+      break;
+    }
+  }
+  return out;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { solveHeuristic } from '../assignment/heuristic.js';
 import { publishModemflowObject } from '../api/ubus-object.js';
 import { loadConfig } from '../config/load-config.js';
 import { FlowTracker } from '../flows/flow-tracker.js';
@@ -19,6 +18,7 @@ import { Daemon } from './daemon.js';
 import { DaemonApi } from './daemon-api.js';
 import { lanFromNetifd, mwan3Running } from './lan.js';
 import { FileQuotaStore } from './quota-store.js';
+import { daemonSolve } from './solver.js';
 import type { DaemonPart } from './daemon.js';
 import type { ModemflowConfig } from '../model/config.js';
 import type { SysfsReader as Sysfs } from '../model/ports.js';
@@ -37,9 +37,6 @@ export interface OsPorts {
   /** High-resolution ms for solve times (performance.now on the router). */
   now(): number;
 }
-
-/** Time budget of one full solve in the daemon: the decision loop never blocks longer. */
-export const SOLVE_BUDGET_MS = 200;
 
 export interface Composed {
   daemon: Daemon;
@@ -84,7 +81,7 @@ export async function composeDaemon(args: DaemonArgs, os: OsPorts, ubus: UbusCli
     power: (config) => new PowerManager(config, { sysfs: os.sysfs, ubus }),
     executor: args.dryRun ? null : new PowerActionExecutor(ubus),
     quotaStore: new FileQuotaStore(args.stateDir),
-    solve: (inst) => solveHeuristic(inst, { now: os.now }),
+    solve: (inst) => daemonSolve(inst, os.now),
     lan: (ifaces) => lanFromNetifd(ubus, ifaces),
     mwan3Running: () => mwan3Running(ubus),
     utcOffsetMin,

@@ -1,4 +1,4 @@
-import { solveHeuristic } from '../assignment/heuristic.js';
+import { daemonSolve } from './solver.js';
 import type {
   ApiEvent,
   ApiResult,
@@ -93,7 +93,8 @@ export class DaemonApi implements DaemonReadApi, DaemonControlApi {
   }
 
   solveInstance(instance: TfapInstance): ApiResult<TfapAnswer> {
-    return { ok: true, value: solveHeuristic(instance, { now: this.now }) };
+    // A diagnostic call gets more time than a decision, still bounded.
+    return { ok: true, value: daemonSolve(instance, this.now, 2000) };
   }
 
   interfaceEvent(iface: string, action: string): ApiResult<{ modem: string | null }> {

@@ -90,21 +90,29 @@ t.test('hysteresis: the timer solve is adopted only past the margin', async (t) 
   t.same(again.decisions, []);
 });
 
-t.test('a timer solve still places new flows incrementally when it keeps the rest', async (t) => {
+t.test('a timer solve that keeps the rest still places new flows incrementally', async (t) => {
   const inst: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 2), iface('b', 1.94)], flows: [flow('f1'), flow('f2')] };
   const out = decide(input(inst, { activation: { a: 'a/b' }, assignment: { f1: 'a' } }, { forceFull: 'timer' }));
   t.equal(out.full?.adopted, false, 'the new flow does not bypass the hysteresis');
   t.equal(out.assignment.assignment['f1'], 'a');
-  t.equal(out.assignment.assignment['f2'], 'a', 'the new one joins the active interface');
+  t.equal(out.assignment.assignment['f2'], 'b', 'the new one goes to the cheapest interface with room (thesis line 1445), even an idle one');
 });
 
-t.test('a flow no bearer can carry stays unplaced; the rest is kept', async (t) => {
-  const inst: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 1, { qos: 'B' })], flows: [flow('f1', 100, 'B'), flow('call', 100, 'C')] };
+t.test('a flow no bearer serves at its class goes to the best class on offer; one with no room anywhere stays unplaced', async (t) => {
+  const inst: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 1, { qos: 'B' }), iface('b', 2, { qos: 'I' })], flows: [flow('f1', 100, 'B'), flow('call', 100, 'C')] };
   const out = decide(input(inst, { activation: { a: 'a/b' }, assignment: { f1: 'a' } }));
   t.equal(out.kind, 'full');
-  t.equal(out.status, 'infeasible');
-  t.same(out.unplaced, ['call']);
+  t.equal(out.status, 'infeasible', 'the call does not get its class');
+  t.same(out.unplaced, []);
+  t.equal(out.assignment.assignment['call'], 'b', 'the interactive-class modem beats the background one and the default route');
+  t.match(out.decisions.find((d) => d.flow === 'call')?.reason ?? '', /no modem meets class C now: the best on offer is I/);
   t.equal(out.assignment.assignment['f1'], 'a', 'kept');
+  const again = decide(input(inst, out.assignment));
+  t.equal(again.assignment.assignment['call'], 'b', 'stays there while nothing better exists');
+  t.same(again.decisions, [], 'no churn');
+  const full: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 1, { qos: 'B', downKbps: 100 })], flows: [flow('f1', 100, 'B'), flow('big', 5000, 'C')] };
+  const none = decide(input(full, { activation: { a: 'a/b' }, assignment: { f1: 'a' } }));
+  t.same(none.unplaced, ['big'], 'no room at any class: unplaced');
 });
 
 t.test('pinned flows stay; ended flows are forgotten', async (t) => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { browserSkipReason, openBrowser, probe, type Session } from './browser.js';
 import { busy, empty, type Scenario } from './fixtures/replies.js';
+import { recorded } from './fixtures/recorded.js';
 
 const ARTIFACTS = join(import.meta.dirname, '../artifacts');
 
@@ -193,6 +194,24 @@ if (skip) {
     t.same(await junk(page), []);
     await page.screenshot({ path: join(ARTIFACTS, 'traffic-1280-light.png'), fullPage: true });
     t.same(errors, []);
+  });
+
+  t.test('replies recorded from the real daemon (the demo router): overview and traffic render them whole', async (t) => {
+    const { page, errors } = await session.page(1280);
+    await runView(page, 'view.modemflow.overview', replies(recorded), recorded.nowMs);
+    const cards = await page.$$eval('.mf-card', (els) => els.map((e) => [e.getAttribute('data-modem'), e.querySelector('.mf-badge')?.getAttribute('data-state')]));
+    t.same(cards, recorded.modems.modems.map((m) => [m.name, m.state]), 'one card per modem, in the daemon order, with its state');
+    const text = await page.$eval('#view', (e) => e.textContent ?? '');
+    for (const m of recorded.modems.modems) if (m.radio?.operatorName) t.match(text, m.radio.operatorName, `operator of ${m.name}`);
+    t.equal(await page.$$eval('.mf-chart svg', (e) => e.length), 4, 'four charts drawn from the recorded history');
+    t.same(await junk(page), [], 'no null, undefined or NaN shown');
+    await page.screenshot({ path: join(ARTIFACTS, 'overview-recorded-1280-light.png'), fullPage: true });
+    const traffic = await session.page(1280);
+    await runView(traffic.page, 'view.modemflow.traffic', replies(recorded), recorded.nowMs);
+    const ids = await traffic.page.$$eval('.mf-flow-table tbody tr[data-group]', (els) => els.map((e) => e.getAttribute('data-group')));
+    t.same([...ids].sort(), recorded.flows.groups.map((g) => g.id).sort(), 'every recorded group listed');
+    t.same(await junk(traffic.page), []);
+    t.same([...errors, ...traffic.errors], []);
   });
 
   t.test('status include widget: one row per modem, cost and power', async (t) => {

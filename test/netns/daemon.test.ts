@@ -162,7 +162,7 @@ if (skip) {
     const s = await status();
     t.equal(s?.config.state, 'ok');
     const log = readFileSync(logFile, 'utf8');
-    t.match(log, /reload from SIGHUP|config reload/, 'the reload is logged');
+    t.match(log, /configuration reloaded origin=SIGHUP changed=/, 'the reload is logged with what changed');
   });
 
   t.test('ubusd restarts: the daemon reconnects and re-registers its object', async (t) => {
@@ -176,7 +176,9 @@ if (skip) {
     await publishNetifd(netifd, P, 3);
     await until('the modemflow object is back', async () => (await status()) !== null);
     t.ok((await status())!.uptimeS > 0, 'the same daemon answers');
-    t.equal(await steadyUplink(), 3, 'and still steers');
+    // While ubusd was away its metrics reads failed: it steers again once it has read the modems anew.
+    await until('new connections via modem 3 again', async () => (await uplinkOfNewConnection()) === 3);
+    t.pass('and steers again');
   });
 
   t.test('SIGTERM leaves no table, rule or route of ours', async (t) => {
