@@ -83,15 +83,15 @@ async function main(): Promise<void> {
       ];
   const traffic: Omit<TrafficOptions, 'seconds'> = {
     server: '203.0.113.10',
-    bulkConns: 4,
+    bulkConns: 6,
     bulkFileBytes: 4_000_000,
     webEveryMs: 500,
     webBytes: 50_000,
     callIntervalMs: 20,
     callBytes: 160,
     probeEveryMs: 250,
-    probeTimeoutMs: 1500,
-    hosts: { call: '192.168.77.2', web: '192.168.77.2', bulk: ['192.168.77.3', '192.168.77.4'] },
+    probeTimeoutMs: 3000,
+    hosts: { call: '192.168.77.2', web: '192.168.77.2', bulk: ['192.168.77.3', '192.168.77.4', '192.168.77.5'] },
   };
   const WARMUP_S = 3;
   const testbed = join(root, 'test/netns/testbed.sh');

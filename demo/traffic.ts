@@ -18,7 +18,7 @@ import type { CallStats, StreamStats, TrafficLine, WebStats } from './traffic-re
 const STALL_MS = 4000;
 const WEB_EVERY_MS = 500;
 const WEB_BYTES = 50_000;
-const WEB_TIMEOUT_MS = 3000;
+const WEB_TIMEOUT_MS = 4000;
 /** A pause in the echoes longer than this is an outage of the call. */
 const CALL_GAP_MS = 300;
 
@@ -184,9 +184,12 @@ function webRequest(): void {
     }
     setTimeout(webRequest, WEB_EVERY_MS);
   };
-  const timer = setTimeout(() => finish(false, `no answer in ${WEB_TIMEOUT_MS / 1000} s`), WEB_TIMEOUT_MS);
+  // Idle, not total, time: a page that arrives slowly over a busy link is slow, not broken (as the other flows' 4 s stall rule).
+  let timer = setTimeout(() => finish(false, `no data for ${WEB_TIMEOUT_MS / 1000} s`), WEB_TIMEOUT_MS);
   s.on('connect', () => s.write(`GET ${WEB_BYTES}\n`));
   s.on('data', (d: Buffer) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => finish(false, `no data for ${WEB_TIMEOUT_MS / 1000} s`), WEB_TIMEOUT_MS);
     if (head) {
       const nl = d.indexOf(10);
       const m = /^via (\d)$/.exec(d.toString('latin1', 0, nl < 0 ? 0 : nl));

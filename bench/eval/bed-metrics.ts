@@ -56,18 +56,22 @@ export function callFigures(r: TrafficRecord, fromMs: number, toMs: number): Cal
 
 /**
  * Failover: from the failure at `downMs` to the start of the first probe
- * after which every probe worked, over the probes that could finish before
- * the link came back (`upMs`; a probe cut by the return is the return's
- * doing). 0 when none failed; null when the probes had not worked for
- * `settleMs` in a row before the return (not settled).
+ * after the last two probes in a row that failed, over the probes that
+ * could finish before the link came back (`upMs`; a probe cut short by the
+ * return is the return's doing). A lone failed probe is congestion (a
+ * saturated link drops a SYN now and then, with or without a failure), not
+ * an outage. 0 when no two failed in a row; null when the probes had not
+ * worked for `settleMs` before the return (not settled).
  */
 export function failover(probes: readonly ConnSample[], downMs: number, upMs: number, timeoutMs: number, settleMs = 2000): { seconds: number | null; failed: number } {
   const during = probes.filter((p) => p[0] >= downMs && p[0] + timeoutMs < upMs).sort((a, b) => a[0] - b[0]);
-  let lastFail = -1;
-  during.forEach((p, i) => p[1] === 0 && (lastFail = i));
   const failed = during.filter((p) => p[1] === 0).length;
-  if (lastFail < 0) return { seconds: 0, failed };
-  const next = during[lastFail + 1];
+  let lastPair = -1;
+  for (let i = 1; i < during.length; i++) if (during[i]![1] === 0 && during[i - 1]![1] === 0) lastPair = i;
+  if (lastPair < 0) return { seconds: 0, failed };
+  let k = lastPair + 1;
+  while (k < during.length && during[k]![1] === 0) k++;
+  const next = during[k];
   if (!next || during[during.length - 1]![0] - next[0] < settleMs) return { seconds: null, failed };
   return { seconds: (next[0] - downMs) / 1000, failed };
 }

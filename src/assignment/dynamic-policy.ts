@@ -189,6 +189,15 @@ function decideMovable(input: PolicyInput): PolicyOutput {
 
 const CLASSES_DOWN: readonly QosClass[] = ['C', 'S', 'I', 'B'];
 
+/** Where a new flow would go at its class, or else at the best class below it that fits; null when nowhere. */
+export function placeAtBestClass(inst: TfapInstance, cur: CurrentAssignment, flow: FlowSpec): { interfaceId: string; bearerId: string; qos: QosClass } | null {
+  for (const q of CLASSES_DOWN.filter((c) => QOS_RANK[c] <= QOS_RANK[flow.qos])) {
+    const p = placeNewFlow(inst, cur, { ...flow, qos: q });
+    if (p.ok) return { interfaceId: p.interfaceId, bearerId: p.bearerId, qos: q };
+  }
+  return null;
+}
+
 /**
  * Flows no bearer can carry at their class, placed at the best class below
  * it that fits (a call on the modem with the least delay on offer beats the
@@ -226,16 +235,23 @@ function placeDegraded(inst: TfapInstance, cur: CurrentAssignment, ids: readonly
  * estimate gives it (the estimate may be low; the traffic is real). So the
  * policy decides only the movable flows, on an instance where each pinned
  * interface offers what its pinned flows leave, its base power already
- * spent, and P_max is what the pinned load leaves.
+ * spent, and P_max is what the pinned load leaves. A flow pinned to an
+ * interface that is not offered at all is left out of the decision.
  */
 export function splitPinned(inst: TfapInstance, cur: CurrentAssignment): { reduced: TfapInstance; fixed: CurrentAssignment } {
   const byId = new Map(inst.interfaces.map((r) => [r.id, r]));
   const fixed: CurrentAssignment = { activation: {}, assignment: {} };
   const use = new Map<string, { up: number; down: number; w: number }>();
   const movable: FlowSpec[] = [];
+  let ignored = false;
   for (const f of inst.flows) {
     const r = f.pinned !== undefined ? byId.get(f.pinned) : undefined;
-    if (!r || r.bearers.length === 0) {
+    if (f.pinned !== undefined && (!r || r.bearers.length === 0)) {
+      // Pinned to an interface not on offer (up, but left out for new traffic): it stays there, outside the decision.
+      ignored = true;
+      continue;
+    }
+    if (!r) {
       movable.push(f);
       continue;
     }
@@ -248,7 +264,7 @@ export function splitPinned(inst: TfapInstance, cur: CurrentAssignment): { reduc
     u.w += bearer.txWPerKbps * f.upKbps + bearer.rxWPerKbps * f.downKbps;
     use.set(r.id, u);
   }
-  if (use.size === 0) return { reduced: inst, fixed };
+  if (use.size === 0 && !ignored) return { reduced: inst, fixed };
   let spentW = 0;
   const interfaces = inst.interfaces.map((r) => {
     const u = use.get(r.id);

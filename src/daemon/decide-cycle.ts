@@ -1,6 +1,5 @@
-import { decide } from '../assignment/dynamic-policy.js';
+import { decide, placeAtBestClass } from '../assignment/dynamic-policy.js';
 import type { PolicyOutput } from '../assignment/dynamic-policy.js';
-import { placeNewFlow } from '../assignment/policy.js';
 import type { CurrentAssignment } from '../assignment/policy.js';
 import { coordinate } from '../coordination/coordinate.js';
 import type { CoordinationOutput, CoordinationSettings, CoordinationState, DemandSummary } from '../coordination/types.js';
@@ -102,9 +101,12 @@ export function runCycle(input: CycleInput): CycleResult {
     input.coordination,
   );
   const offered = new Set(coordination.interfaces.map((i) => i.id));
-  // Pins hold only to modems still offered: a group on a lost modem is free to move (DESIGN decision 1).
+  const modems = input.configs.map((c) => modemDecision(c, input.views.find((v) => v.name === c.name) ?? null, coordination, offered));
+  // Pins hold while the modem still carries its connections (routable): only a group on a gone modem is
+  // free to move (DESIGN decision 1). A pin to a routable modem that is not offered is a fact the policy leaves alone.
+  const routable = new Set(modems.filter((m) => m.routable).map((m) => m.name));
   const slotToInterface = new Map<number, string>();
-  for (const [name, slot] of input.slots) if (offered.has(name)) slotToInterface.set(slot, name);
+  for (const [name, slot] of input.slots) if (routable.has(name)) slotToInterface.set(slot, name);
   const instance: TfapInstance = {
     powerLimitW: input.powerLimitW,
     interfaces: coordination.interfaces,
@@ -112,17 +114,17 @@ export function runCycle(input: CycleInput): CycleResult {
   };
   const policy = decide({ instance, current: input.current, forceFull: input.forceFull, hysteresis: input.hysteresis, solve: input.solve });
 
-  // New hosts of each class: where a flow with the class' assumed demand would go now.
+  // New hosts of each class: where a flow with the class' assumed demand would go now (at the best
+  // class on offer when no modem meets the class: a call's first packets then take the least-delay modem).
   const classTargets = new Map<string, string>();
   for (const c of input.classes) {
-    const p = placeNewFlow(instance, policy.assignment, { id: `class:${c.name}`, upKbps: c.upKbps, downKbps: c.downKbps, qos: c.qos });
-    if (p.ok && policy.assignment.activation[p.interfaceId] !== undefined) classTargets.set(c.name, p.interfaceId);
+    const p = placeAtBestClass(instance, policy.assignment, { id: `class:${c.name}`, upKbps: c.upKbps, downKbps: c.downKbps, qos: c.qos });
+    if (p) classTargets.set(c.name, p.interfaceId);
   }
   const fallback = input.classes[input.classes.length - 1];
   let defaultModem = fallback ? (classTargets.get(fallback.name) ?? null) : null;
   if (defaultModem === null) defaultModem = cheapestOffered(instance);
 
-  const modems = input.configs.map((c) => modemDecision(c, input.views.find((v) => v.name === c.name) ?? null, coordination, offered));
   return { coordination, instance, policy, classTargets, defaultModem, modems, demand };
 }
 
@@ -143,6 +145,8 @@ function modemDecision(cfg: ModemConfig, view: ModemView | null, coord: Coordina
   if (t && t.modem === cfg.name) return mk(t.kind === 'sleep' ? 'sleeping' : 'waking', t.kind !== 'sleep' && offered.has(cfg.name), `${t.kind} in progress`);
   if (offered.has(cfg.name)) return mk('active', true, null);
   if (exclusions.some((e) => e.code === 'asleep')) return mk('asleep', false);
+  // netifd saying down is news even when a radio provider also fails.
+  if (view && !view.link.up && view.link.sinceMs !== null) return mk('down', false);
   // A slow radio provider must not cost the connections of a link that works: routable while up.
   if (!view || view.health !== 'ok') return mk('unknown', view?.link.up ?? false, view?.problem ?? reason ?? 'no metrics yet');
   if (!view.link.up) return mk('down', false);

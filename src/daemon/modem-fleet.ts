@@ -19,14 +19,21 @@ export type CollectorFactory = (cfg: ModemConfig, onUpdate: (v: ModemView) => vo
 interface Runtime {
   cfg: ModemConfig;
   collector: ModemCollector;
-  /** The replaced collector's last view, shown until the new one has read once (a reload must not make a modem look gone). */
+  /**
+   * The replaced collector's last view, shown until the new one's probes have answered (or CARRY_MAX_MS
+   * passed): a reload must not make a modem look gone, or its fresh probes look dead.
+   */
   carried: ModemView | null;
+  carriedSinceMs: number;
   /** What the last decision saw; a change of it asks for a new decision. */
   signature: string | null;
   /** Capacity at the last decision, to notice a real change (not every wobble). */
   decidedDownKbps: number | null;
   decidedUpKbps: number | null;
 }
+
+/** A replaced collector's last view stands in for the new one at most this long. */
+export const CARRY_MAX_MS = 10_000;
 
 /** A capacity estimate must move by this much (relative) since the last decision to count as a change. */
 export const CAPACITY_CHANGE = 0.25;
@@ -134,6 +141,7 @@ export class ModemFleet {
     const r: Runtime = {
       cfg,
       carried,
+      carriedSinceMs: this.now(),
       collector: this.makeCollector(cfg, (v) => this.updated(cfg.name, v)),
       signature: null,
       decidedDownKbps: null,
@@ -170,7 +178,11 @@ export class ModemFleet {
   private updated(name: string, v: ModemView): void {
     const r = this.runtimes.get(name);
     if (!r || !this.running) return;
-    r.carried = null;
+    if (r.carried) {
+      const probed = r.cfg.probeTargets.length === 0 || v.path?.lastReplyMs != null;
+      if (!probed && this.now() - r.carriedSinceMs < CARRY_MAX_MS) return;
+      r.carried = null;
+    }
     const sig = this.signature(r.cfg, v);
     if (r.signature === null || sig !== r.signature) {
       const what = r.signature === null ? 'first metrics' : describeChange(r.signature, sig);

@@ -73,7 +73,8 @@ export function buildRoutingPlan(input: PlanInput): RoutingPlan {
     if (key.kind === 'host-class') {
       const idx = classIndex.get(key.className);
       if (idx !== undefined) placements.push({ host: key.host, classIndex: idx, target: { kind: 'slot', slot } });
-    } else if (PORT_PROTOS.has(key.tuple.proto) && key.tuple.sport !== null && key.tuple.dport !== null) {
+    } else if (!g.pinnedByNat && PORT_PROTOS.has(key.tuple.proto) && key.tuple.sport !== null && key.tuple.dport !== null) {
+      // An established NATed connection follows its conntrack mark: a pin could only move it, which breaks it.
       pins.push({ tuple: key.tuple, slot });
     }
   }

@@ -162,3 +162,13 @@ t.test('pinned load counts against P_max', async (t) => {
   t.equal(out.assignment.assignment['web'], 'a', 'waking b would break P_max: the cheaper b stays idle');
   t.ok(out.powerW <= 2.2 + 1e-9, `${out.powerW} W`);
 });
+
+t.test('a flow pinned to a modem that is not on offer stays out of the decision: not moved, not unplaced', async (t) => {
+  // 'a' is up but left out for new traffic (a threshold): its NATed connection keeps going there.
+  const inst: TfapInstance = { powerLimitW: null, interfaces: [iface('b', 5)], flows: [{ ...flow('nat', 500), pinned: 'a' }, flow('web', 100)] };
+  const out = decide(input(inst, { activation: { a: 'a/b' }, assignment: { nat: 'a', web: 'a' } }));
+  t.notOk('nat' in out.assignment.assignment, 'not assigned anywhere by the policy');
+  t.same(out.unplaced, []);
+  t.notOk(out.decisions.some((d) => d.flow === 'nat'), 'no decision about it');
+  t.equal(out.assignment.assignment['web'], 'b', 'the movable group goes to the offered modem');
+});

@@ -60,10 +60,11 @@ t.test('weighted member map and rules', async (t) => {
 t.test('failover from connection probes', async (t) => {
   const p = (atMs: number, ok: number): ConnSample => [atMs, ok, ok ? 1 : 0, 10];
   const probes = [p(900, 1), p(1000, 1), p(1250, 0), p(1500, 0), p(1750, 1), p(2000, 1), p(4000, 1), p(6000, 1)];
-  t.same(failover(probes, 1000, 9000, 1000), { seconds: 0.75, failed: 2 }, 'to the first probe of the good run');
+  t.same(failover(probes, 1000, 9000, 1000), { seconds: 0.75, failed: 2 }, 'to the first probe after the last two failures in a row');
   t.same(failover(probes.filter((x) => x[1] === 1), 1000, 9000, 1000), { seconds: 0, failed: 0 }, 'no failure: 0');
-  t.same(failover([...probes, p(7000, 0), p(7500, 1)], 1000, 9000, 1000), { seconds: null, failed: 3 }, 'not settled before the return');
-  t.same(failover([...probes, p(8500, 0)], 1000, 9000, 1000).seconds, 0.75, 'a probe the return cut short does not count');
+  t.same(failover([...probes, p(6500, 0)], 1000, 9000, 1000), { seconds: 0.75, failed: 3 }, 'a lone failure later is congestion, not the outage');
+  t.same(failover([...probes, p(7000, 0), p(7200, 0), p(7500, 1)], 1000, 9000, 1000), { seconds: null, failed: 4 }, 'not settled before the return');
+  t.same(failover([...probes, p(8500, 0), p(8600, 0)], 1000, 9000, 1000).seconds, 0.75, 'probes the return cut short do not count');
 });
 
 t.test('call figures, cost, table', async (t) => {

@@ -32,8 +32,12 @@ else {
     for (let i = 6; i <= 55; i++) daemon.emit(decision(i));
     t.equal(telemetry.status().queued, 50, 'queued while offline');
     await broker.start();
-    await sub.until(() => reasons(sub, 'out1/rt1/events').length >= 55, 'all events after the outage');
-    t.same(reasons(sub, 'out1/rt1/events'), Array.from({ length: 55 }, (_, i) => `event ${i + 1}`), 'every event once, in order');
+    await sub.until(() => new Set(reasons(sub, 'out1/rt1/events')).size >= 55, 'all events after the outage');
+    // QoS 1 is at least once: what was in flight when the broker went away may come again (redelivered,
+    // with the same payload); nothing may be missing or out of order.
+    const got = reasons(sub, 'out1/rt1/events');
+    t.same([...new Set(got)], Array.from({ length: 55 }, (_, i) => `event ${i + 1}`), 'every event, first seen in order');
+    t.ok(got.length - new Set(got).size <= 20, `redelivered at most one in-flight window (${got.length - new Set(got).size})`);
     await until(() => telemetry.status().queued === 0, 'outbox empty');
     t.equal(telemetry.status().dropped, 0);
   });
