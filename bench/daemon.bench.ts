@@ -195,9 +195,9 @@ config modem 'm${k + 1}'
   await sleep(20_000); // warm up: metrics, probes, first solves, rates
   const cpu0 = process.cpuUsage();
   const w0 = performance.now();
-  const cycles0 = composed.daemon.counters.cycles;
+  const cycles0 = composed.daemon.recorder.counters.cycles;
   await sleep(30_000);
-  const cyclesSteady = composed.daemon.counters.cycles - cycles0;
+  const cyclesSteady = composed.daemon.recorder.counters.cycles - cycles0;
   const cpu1 = process.cpuUsage(cpu0);
   const wallMs = performance.now() - w0;
   const cpuSteadyPct = (100 * (cpu1.user + cpu1.system)) / 1000 / wallMs;

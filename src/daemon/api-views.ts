@@ -70,7 +70,7 @@ export function statusReply(d: Daemon, version: string, monotonicUptimeS: number
       problems: ps?.limit.problems ?? [],
     },
     cost: { perHour: round((res?.policy.costPerSecond ?? 0) * 3600, 4), cycleTotal: round(cycleTotal, 2) },
-    counters: { ...d.counters },
+    counters: { ...d.recorder.counters },
     modems: configs.map((c) => {
       const m = res?.modems.find((x) => x.name === c.name);
       return { name: c.name, interface: c.interface, tier: c.tier, state: m?.state ?? 'unknown', usable: m?.state === 'active', reason: m?.reason ?? (m ? null : 'not decided yet') };
@@ -152,7 +152,7 @@ export function flowsReply(d: Daemon, q: FlowsQuery): FlowsReply {
     connections: g.connections,
     modem: d.current.assignment[g.id] ?? null,
     pinnedByNat: g.pinnedByNat,
-    sinceMs: d.groupSince.get(g.id) ?? d.startedMs,
+    sinceMs: d.groupWatch.since.get(g.id) ?? d.startedMs,
     tuple: g.key.kind === 'connection' ? g.key.tuple : null,
   }));
   const filtered = all.filter(
@@ -172,9 +172,9 @@ export function assignmentReply(d: Daemon, decisions = 50): AssignmentReply {
     costPerHour: round((p?.costPerSecond ?? 0) * 3600, 4),
     powerW: round(p?.powerW ?? 0),
     powerLimitW: d.powerLimitW(),
-    lastSolve: d.lastSolve,
-    lastFullSolve: d.lastFullSolve,
-    decisions: d.decisions.last(decisions),
+    lastSolve: d.recorder.lastSolve,
+    lastFullSolve: d.recorder.lastFullSolve,
+    decisions: d.recorder.decisions.last(decisions),
   };
 }
 

@@ -17,6 +17,7 @@ import type {
 } from '../model/api.js';
 import type { Clock } from '../model/ports.js';
 import type { TfapAnswer, TfapInstance } from '../model/tfap.js';
+import { cheapestOffered } from './decide-cycle.js';
 import { assignmentReply, flowsReply, historyReply, modemsReply, statusReply } from './api-views.js';
 import type { Daemon } from './daemon.js';
 
@@ -60,14 +61,12 @@ export class DaemonApi implements DaemonReadApi, DaemonControlApi {
 
   preferredUplink(): { modem: string; addressV4: string | null; addressV6: string | null } | null {
     const res = this.d.last;
-    if (!res) return null;
-    let best: { id: string; cost: number } | null = null;
-    for (const i of res.instance.interfaces) for (const b of i.bearers) if (!best || b.costPerKbit < best.cost) best = { id: i.id, cost: b.costPerKbit };
+    const best = res ? cheapestOffered(res.instance) : null;
     if (!best) return null;
-    const v = this.d.views().find((x) => x.name === best!.id);
+    const v = this.d.views().find((x) => x.name === best);
     if (!v) return null;
     const strip = (a: string | undefined) => (a === undefined ? null : a.split('/')[0]!);
-    return { modem: best.id, addressV4: strip(v.link.ipv4[0]), addressV6: strip(v.link.ipv6[0]) };
+    return { modem: best, addressV4: strip(v.link.ipv4[0]), addressV6: strip(v.link.ipv6[0]) };
   }
 
   async setPowerLimit(watts: number | null, origin: string): Promise<ApiResult<{ limitW: number | null }>> {

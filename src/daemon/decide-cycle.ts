@@ -128,7 +128,8 @@ export function runCycle(input: CycleInput): CycleResult {
   return { coordination, instance, policy, classTargets, defaultModem, modems, demand };
 }
 
-function cheapestOffered(inst: TfapInstance): string | null {
+/** The offered modem with the cheapest bearer (null when none is offered). */
+export function cheapestOffered(inst: TfapInstance): string | null {
   let best: { id: string; cost: number } | null = null;
   for (const r of inst.interfaces) {
     for (const b of r.bearers) if (!best || b.costPerKbit < best.cost) best = { id: r.id, cost: b.costPerKbit };

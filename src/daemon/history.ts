@@ -1,4 +1,6 @@
-import type { HistorySample } from '../model/api.js';
+import type { PolicyOutput } from '../assignment/dynamic-policy.js';
+import type { HistoryModemSample, HistorySample } from '../model/api.js';
+import type { ModemView } from '../model/modem.js';
 
 /**
  * Per-second samples in a fixed ring: memory is bounded by the capacity,
@@ -34,4 +36,17 @@ export class HistoryRing {
   get length(): number {
     return this.size;
   }
+}
+
+/** One second of history: what each modem carried and its path, and the current decision's cost and power. */
+export function historySample(t: number, views: readonly ModemView[], policy: PolicyOutput | null, powerLimitW: number | null): HistorySample {
+  const modems: Record<string, HistoryModemSample> = {};
+  for (const v of views) {
+    modems[v.name] = { rxKbps: round(v.link.rxKbps), txKbps: round(v.link.txKbps), rttMs: round(v.path?.short.rttMs ?? null), lossPct: round(v.path?.short.lossPct ?? null) };
+  }
+  return { t, costPerHour: round((policy?.costPerSecond ?? 0) * 3600) ?? 0, powerW: round(policy?.powerW ?? 0) ?? 0, powerLimitW, modems };
+}
+
+function round(n: number | null): number | null {
+  return n === null ? null : Math.round(n * 100) / 100;
 }

@@ -2,7 +2,6 @@ import { billingCycle, priceQuote } from '../metrics/price.js';
 import { qosFromPath } from '../metrics/qos-class.js';
 import type { ModemConfig, SimPlan } from '../model/config.js';
 import type { ModemView } from '../model/modem.js';
-import type { Logger } from '../model/ports.js';
 import type { QuotaRecord } from './quota-store.js';
 
 /** What the daemon needs of one modem's metrics (MetricsCollector for a single modem). */
@@ -51,7 +50,6 @@ export class ModemFleet {
 
   constructor(
     private readonly makeCollector: CollectorFactory,
-    private readonly logger: Logger,
     /** A significant change of a modem: the daemon asks for a decision. */
     private readonly onChange: (modem: string, what: string) => void,
     private readonly now: () => number,
