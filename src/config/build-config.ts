@@ -64,6 +64,7 @@ function globalsFrom(r: SectionReader | null, defaults: SectionReader): GlobalsC
     rulePriorityBase: priority,
     solveIntervalS: g.num('solve_interval'),
     hysteresis: g.num('hysteresis'),
+    spreadBulk: g.bool('spread_bulk'),
     lanInterfaces: g.list('lan'),
     lanPrefixes: g.list('lan_prefix'),
   };

@@ -85,6 +85,12 @@ export const SCHEMA: readonly SectionSchema[] = [
       },
       { name: 'solve_interval', type: num({ min: 1, max: MAX_INTERVAL_S }), default: 60, unit: 's', help: 'Seconds between full solves on the slow timer.' },
       { name: 'hysteresis', type: num({ min: 0, max: 1 }), default: 0.05, help: 'Relative cost improvement a full solve needs before it moves groups (0.05 = 5%).' },
+      {
+        name: 'spread_bulk',
+        type: bool,
+        default: true,
+        help: "When a LAN host's background (bulk) traffic fills its modem, send its new connections to the next cheapest modems too; modems carrying calls are left out.",
+      },
       { name: 'lan', type: str('ifname'), list: true, default: ['lan'], help: 'netifd interfaces of the LAN: their devices and prefixes are what modemflow steers.' },
       { name: 'lan_prefix', type: str('cidr'), list: true, default: [], help: 'LAN prefixes (IPv4/IPv6 CIDR) instead of asking netifd for those of the lan interfaces.' },
     ],

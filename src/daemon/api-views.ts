@@ -140,6 +140,7 @@ export function modemsReply(d: Daemon, nowMs: number, utcOffsetMin: number): Mod
 }
 
 export function flowsReply(d: Daemon, q: FlowsQuery): FlowsReply {
+  const spread = d.last?.spread.shares;
   const all: FlowGroupEntry[] = d.groups().map((g) => ({
     id: g.id,
     kind: g.key.kind,
@@ -150,7 +151,8 @@ export function flowsReply(d: Daemon, q: FlowsQuery): FlowsReply {
     downKbps: round(g.downKbps),
     measured: g.measured,
     connections: g.connections,
-    modem: d.current.assignment[g.id] ?? null,
+    modem: d.current.assignment[g.id] ?? spread?.get(g.id)?.[0]?.modem ?? null,
+    ...(spread?.has(g.id) ? { shares: spread.get(g.id)!.map((s) => ({ modem: s.modem, weight: round(s.weight) })) } : {}),
     pinnedByNat: g.pinnedByNat,
     sinceMs: d.groupWatch.since.get(g.id) ?? d.startedMs,
     tuple: g.key.kind === 'connection' ? g.key.tuple : null,

@@ -14,6 +14,7 @@ import type { ModemLoad } from '../power/power-model.js';
 import type { LanSpec, RoutingSettings } from '../routing/plan.js';
 import { DEFAULT_TABLE_NAME } from '../routing/plan.js';
 import { configStateAfter, logProblems, reloadPlan, trackerOptions, withPlanOverride } from './config-state.js';
+import type { SpreadState } from '../coordination/elastic-spread.js';
 import { runCycle } from './decide-cycle.js';
 import type { CycleResult } from './decide-cycle.js';
 import { DecisionQueue } from './decision-queue.js';
@@ -62,6 +63,8 @@ export class Daemon {
   private coordination: CoordinationState = INITIAL_COORDINATION_STATE;
   current: CurrentAssignment = { activation: {}, assignment: {} };
   last: CycleResult | null = null;
+  /** Background groups spread over several modems, kept between cycles (elastic-spread.ts). */
+  private spread: SpreadState = {};
   readonly slots = new SlotTable();
   readonly groupWatch = new GroupWatch();
   readonly recorder: DecisionRecorder;
@@ -138,6 +141,8 @@ export class Daemon {
     for (const p of this.parts) this.safely(`${p.name} start`, () => p.start());
     this.timers.push(this.every(1000, () => {
       this.sample();
+      const review = this.last?.spread.reviewAtMs ?? null;
+      if (review !== null && this.config?.globals.enabled && this.deps.clock.now() >= review) this.queue.request('bulk spread review');
       void this.retryFailed();
     }));
     this.timers.push(this.every(POWER_REFRESH_MS, () => void this.refreshPower()));
@@ -303,8 +308,12 @@ export class Daemon {
       hysteresis: cfg.globals.hysteresis,
       solve: (inst) => this.deps.solve(inst),
       utcOffsetMin: this.deps.utcOffsetMin(),
+      spread: this.spread,
+      spreadEnabled: cfg.globals.spreadBulk,
     });
     this.coordination = res.coordination.state;
+    this.spread = res.spread.state;
+    for (const c of res.spread.changes) this.recorder.spreadChanged(c);
     this.current = res.policy.assignment;
     this.last = res;
     const trigger = req.reasons.join('; ');
@@ -335,6 +344,7 @@ export class Daemon {
       groups,
       assignment: res.policy.assignment.assignment,
       classTargets: res.classTargets,
+      shares: res.spread.shares,
       defaultModem: res.defaultModem,
     });
     const t0 = this.deps.clock.monotonicMs();

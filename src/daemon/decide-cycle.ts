@@ -2,6 +2,8 @@ import { decide, placeAtBestClass } from '../assignment/dynamic-policy.js';
 import type { PolicyOutput } from '../assignment/dynamic-policy.js';
 import type { CurrentAssignment } from '../assignment/policy.js';
 import { coordinate } from '../coordination/coordinate.js';
+import { planSpread, spreadGroupIds } from '../coordination/elastic-spread.js';
+import type { SpreadOutput, SpreadState } from '../coordination/elastic-spread.js';
 import type { CoordinationOutput, CoordinationSettings, CoordinationState, DemandSummary } from '../coordination/types.js';
 import { toSolverFlows } from '../flows/solver-flows.js';
 import { buildBearers } from '../metrics/bearers.js';
@@ -37,6 +39,9 @@ export interface CycleInput {
   hysteresis: number;
   solve: (inst: TfapInstance) => TfapAnswer;
   utcOffsetMin: number;
+  /** Elastic groups spread over several modems (elastic-spread.ts), from the previous cycle. */
+  spread: SpreadState;
+  spreadEnabled: boolean;
 }
 
 export interface ModemDecision {
@@ -58,6 +63,7 @@ export interface CycleResult {
   defaultModem: string | null;
   modems: ModemDecision[];
   demand: DemandSummary;
+  spread: SpreadOutput;
 }
 
 /** Exclusion codes that keep a modem routable: it is fine, just not offered now. */
@@ -107,12 +113,25 @@ export function runCycle(input: CycleInput): CycleResult {
   const routable = new Set(modems.filter((m) => m.routable).map((m) => m.name));
   const slotToInterface = new Map<number, string>();
   for (const [name, slot] of input.slots) if (routable.has(name)) slotToInterface.set(slot, name);
+  // A spread group is placed by its shares: to the solver its rate (several modems' worth) fits nowhere.
+  const spreading = spreadGroupIds(input.spread, input.groups, input.spreadEnabled);
+  const solverGroups = input.groups.filter((g) => !spreading.has(g.id));
   const instance: TfapInstance = {
     powerLimitW: input.powerLimitW,
     interfaces: coordination.interfaces,
-    flows: toSolverFlows(input.groups, slotToInterface),
+    flows: toSolverFlows(solverGroups, slotToInterface),
   };
   const policy = decide({ instance, current: input.current, forceFull: input.forceFull, hysteresis: input.hysteresis, solve: input.solve });
+  const spread = planSpread({
+    nowMs: input.nowMs,
+    instance,
+    activation: policy.assignment.activation,
+    assignment: policy.assignment.assignment,
+    powerW: policy.powerW,
+    groups: input.groups,
+    previous: input.spread,
+    enabled: input.spreadEnabled,
+  });
 
   // New hosts of each class: where a flow with the class' assumed demand would go now (at the best
   // class on offer when no modem meets the class: a call's first packets then take the least-delay modem).
@@ -125,7 +144,7 @@ export function runCycle(input: CycleInput): CycleResult {
   let defaultModem = fallback ? (classTargets.get(fallback.name) ?? null) : null;
   if (defaultModem === null) defaultModem = cheapestOffered(instance);
 
-  return { coordination, instance, policy, classTargets, defaultModem, modems, demand };
+  return { coordination, instance, policy, classTargets, defaultModem, modems, demand, spread };
 }
 
 /** The offered modem with the cheapest bearer (null when none is offered). */

@@ -1,3 +1,4 @@
+import type { SpreadChange } from '../coordination/elastic-spread.js';
 import type { CoordinationAction } from '../coordination/types.js';
 import type { CountersView, DecisionEntry, ModemDecisionState, SolveInfo } from '../model/api.js';
 import type { Clock, Logger } from '../model/ports.js';
@@ -30,6 +31,13 @@ export class DecisionRecorder {
     const e: DecisionEntry = { atMs: this.clock.now(), kind, group, modem, from, reason };
     this.decisions.push(e);
     this.events.emit({ type: 'decision', data: e });
+  }
+
+  /** A background group's spread grew, shrank or ended. */
+  spreadChanged(c: SpreadChange): void {
+    this.counters.redirections++;
+    this.logger.info('bulk spread', { flow: c.group, modems: c.modems.join(',') || 'none', reason: c.why });
+    this.log('spread', c.group, c.modems[0] ?? null, null, `${c.modems.length >= 2 ? `over ${c.modems.join(', ')}` : 'spread ended'}: ${c.why}`);
   }
 
   modemState(name: string): ModemDecisionState | null {

@@ -2,13 +2,14 @@ import type { ClassRule } from '../model/config.js';
 import type { FlowGroup } from '../model/flow-group.js';
 import type { ModemView } from '../model/modem.js';
 import { isInterfaceName } from '../routing/addr.js';
-import type { ConnectionPin, LanSpec, Placement, RoutedModem, RoutingPlan } from '../routing/plan.js';
+import type { ConnectionPin, LanSpec, Placement, PlacementTarget, RoutedModem, RoutingPlan } from '../routing/plan.js';
 
 /**
  * From a decision to the kernel state src/routing installs: every modem
  * with a slot gets its table and source rules; each host-class group's new
  * connections go to its modem (a placement); connections assigned on their
- * own are pinned; each class has a placement for hosts not seen yet; what
+ * own are pinned; a group spread over several modems gets shares (OMMA
+ * weights, src/routing/leaky-bucket.ts); each class has a placement for hosts not seen yet; what
  * no rule names follows `defaultModem` (or the main table when null).
  * Pure: plain data in, plain data out.
  */
@@ -31,6 +32,8 @@ export interface PlanInput {
   assignment: Readonly<Record<string, string>>;
   /** class name -> modem name, for new hosts of that class. */
   classTargets: ReadonlyMap<string, string>;
+  /** group id -> modems and weights, for groups spread over several modems (they have no assignment). */
+  shares: ReadonlyMap<string, ReadonlyArray<{ modem: string; weight: number }>>;
   defaultModem: string | null;
 }
 
@@ -66,10 +69,25 @@ export function buildRoutingPlan(input: PlanInput): RoutingPlan {
     if (idx !== undefined && slot !== null) placements.push({ host: null, classIndex: idx, target: { kind: 'slot', slot } });
   }
   const pins: ConnectionPin[] = [];
+  const shareTarget = (list: ReadonlyArray<{ modem: string; weight: number }>): PlacementTarget | null => {
+    const shares = list.flatMap((s) => {
+      const slot = target(s.modem);
+      return slot === null ? [] : [{ slot, weight: s.weight }];
+    });
+    if (shares.length === 0) return null;
+    return shares.length === 1 ? { kind: 'slot', slot: shares[0]!.slot } : { kind: 'share', shares };
+  };
   for (const g of input.groups) {
+    const key = g.key;
+    const spread = input.shares.get(g.id);
+    if (spread && key.kind === 'host-class') {
+      const idx = classIndex.get(key.className);
+      const t = shareTarget(spread);
+      if (idx !== undefined && t) placements.push({ host: key.host, classIndex: idx, target: t });
+      continue;
+    }
     const slot = target(input.assignment[g.id]);
     if (slot === null) continue;
-    const key = g.key;
     if (key.kind === 'host-class') {
       const idx = classIndex.get(key.className);
       if (idx !== undefined) placements.push({ host: key.host, classIndex: idx, target: { kind: 'slot', slot } });

@@ -198,8 +198,10 @@ export interface FlowGroupEntry {
   downKbps: number;
   measured: boolean;
   connections: number;
-  /** Modem its new connections go to; null = not placed (main table). */
+  /** Modem its new connections go to (a spread group's cheapest); null = not placed (main table). */
   modem: string | null;
+  /** A background group spread over several modems: its new connections go to these by weight (kbit/s free). */
+  shares?: Array<{ modem: string; weight: number }>;
   /** Established NATed connections keep it on its modem. */
   pinnedByNat: boolean;
   sinceMs: number;
@@ -224,6 +226,7 @@ export type DecisionKind =
   | 'place'
   | 'move'
   | 'unplace'
+  | 'spread'
   | 'full-solve'
   | 'hysteresis'
   | 'wake'

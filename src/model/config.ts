@@ -31,6 +31,8 @@ export interface GlobalsConfig {
   solveIntervalS: number;
   /** option hysteresis: relative cost improvement (0.05 = 5%) a full solve needs before it changes assignments. */
   hysteresis: number;
+  /** option spread_bulk: spread a saturating background group over further modems, cheapest first (elastic-spread.ts). */
+  spreadBulk: boolean;
   /** list lan: netifd interfaces of the LAN (their l3 devices and prefixes). */
   lanInterfaces: string[];
   /** list lan_prefix: LAN prefixes; empty = ask netifd for those of lanInterfaces. */

@@ -15,7 +15,7 @@ export type EventPayload =
  * Per-group placements are the daemon's bread and butter (hundreds an hour):
  * they stay in `state` counters and the ubus history, not in the event stream.
  */
-const QUIET_DECISIONS: ReadonlySet<DecisionKind> = new Set(['place', 'move', 'unplace']);
+const QUIET_DECISIONS: ReadonlySet<DecisionKind> = new Set(['place', 'move', 'unplace', 'spread']);
 
 /** The `events` message for a daemon event, or null for those not published. */
 export function eventPayload(e: ApiEvent): EventPayload | null {

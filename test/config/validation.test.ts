@@ -134,7 +134,7 @@ t.test('defaults and conversions', async (t) => {
   );
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   const c = r.value;
-  t.same(c.globals, { enabled: true, logLevel: 'info', markMask: 0x0fff0000, tableBase: 3100, rulePriorityBase: 5000, solveIntervalS: 60, hysteresis: 0.05, lanInterfaces: ['lan'], lanPrefixes: [] });
+  t.same(c.globals, { enabled: true, logLevel: 'info', markMask: 0x0fff0000, tableBase: 3100, rulePriorityBase: 5000, solveIntervalS: 60, hysteresis: 0.05, spreadBulk: true, lanInterfaces: ['lan'], lanPrefixes: [] });
   t.same(c.modems[0]!.power, { baseW: 1.5, txWPerKbps: 0.0003, rxWPerKbps: 0.0001 });
   t.same(c.modems[0]!.probeTargets, ['1.1.1.1', '8.8.8.8']);
   t.same(c.modems[0]!.plan, { pricePerGb: 0, quotaGb: null, billingDay: 1, overQuota: 'stop', overagePricePerGb: null });

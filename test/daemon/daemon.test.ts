@@ -289,3 +289,36 @@ t.test('a threshold (RTT) excludes a modem for new traffic but keeps its connect
   t.notOk(r.kernel.runner.log.some((c) => c.program === 'conntrack' && c.args[0] === '-D'), 'its connections are not flushed');
   t.equal((await call<AssignmentReply>(r, 'assignment')).assignment[GROUP], 'fast', 'the group (its new connections) goes to the other modem');
 });
+
+/** 25 downloads of a LAN host adding up to `totalKbps`. */
+function manyDownloads(r: Router, totalKbps: number): void {
+  for (let i = 0; i < 25; i++) r.conntrack.push(steadyDownload(r.clock, 100 + i, 41000 + i, 9000, totalKbps / 25));
+}
+
+t.test('a download that fills its modem spreads its host\'s new bulk connections to the next modem', async (t) => {
+  const r = await started(t);
+  // Port 9000 matches no class: the fallback class, background (B). 19 Mbit/s fills the cheap modem's 20,
+  // over connections below the heavy threshold (1 Mbit/s) so that they stay in the host's group.
+  manyDownloads(r, 19_000);
+  await r.run(30_000);
+  const f = (await r.client.call('modemflow', 'flows', {})) as { groups: Array<{ id: string; modem: string | null; shares?: Array<{ modem: string; weight: number }> }> };
+  const bulk = f.groups.find((g) => g.id === 'h:192.168.1.20:default');
+  t.ok(bulk, 'the host\'s background group');
+  t.same(bulk?.shares?.map((s) => s.modem), ['cheap', 'fast'], 'its new connections go to the cheap modem and the fast one');
+  t.equal(bulk?.modem, 'cheap', 'named by its cheapest modem');
+  const spread = (await call<AssignmentReply>(r, 'assignment')).decisions.find((d) => d.kind === 'spread');
+  t.match(spread?.reason ?? '', /^over cheap, fast: \d+ kbit\/s fills \d+ kbit\/s free: adding fast$/, 'a decision with its reason');
+  t.ok(lines(r, /^bulk spread$/).length >= 1, 'one log line');
+  const nftText = r.kernel.runner.log.filter((c) => c.program === 'nft').map((c) => c.input ?? '').join('\n');
+  t.match(nftText, /numgen inc mod \d+ vmap/, 'a share chain in nftables: new connections alternate by weight');
+});
+
+t.test('spread_bulk 0: the download stays on one modem', async (t) => {
+  const r = await started(t, BASE_CONFIG().replace("option hysteresis '0.05'", "option hysteresis '0.05'\n\toption spread_bulk '0'"));
+  manyDownloads(r, 19_000);
+  await r.run(30_000);
+  const f = (await r.client.call('modemflow', 'flows', {})) as { groups: Array<{ id: string; modem: string | null; shares?: unknown }> };
+  const bulk = f.groups.find((g) => g.id === 'h:192.168.1.20:default');
+  t.equal(bulk?.shares, undefined, 'no shares');
+  t.not(bulk?.modem ?? null, null, 'placed on one modem');
+});

@@ -16,7 +16,8 @@ var COLUMNS = [
 	{ key: 'down', title: _('Down'), value: function(g) { return g.downKbps; }, numeric: true },
 	{ key: 'up', title: _('Up'), value: function(g) { return g.upKbps; }, numeric: true },
 	{ key: 'connections', title: _('Connections'), value: function(g) { return g.connections; }, numeric: true },
-	{ key: 'modem', title: _('Modem'), value: function(g) { return g.modem || ''; } },
+	/* A spread background group (shares) sends its new connections to several modems. */
+	{ key: 'modem', title: _('Modem'), value: function(g) { return g.shares ? g.shares.map(function(s) { return s.modem; }).join(' + ') : (g.modem || ''); } },
 	{ key: 'since', title: _('Since'), value: function(g) { return g.sinceMs; }, numeric: true }
 ];
 
@@ -24,6 +25,7 @@ var KIND_WORDS = {
 	place: _('placed'),
 	move: _('moved'),
 	unplace: _('unplaced'),
+	spread: _('spread'),
 	'full-solve': _('full solve'),
 	hysteresis: _('kept (hysteresis)'),
 	wake: _('woke modem'),

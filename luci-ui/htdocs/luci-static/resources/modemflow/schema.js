@@ -89,6 +89,14 @@ return baseclass.extend({
 					"help": "Relative cost improvement a full solve needs before it moves groups (0.05 = 5%)."
 				},
 				{
+					"name": "spread_bulk",
+					"type": {
+						"kind": "bool"
+					},
+					"default": true,
+					"help": "When a LAN host's background (bulk) traffic fills its modem, send its new connections to the next cheapest modems too; modems carrying calls are left out."
+				},
+				{
 					"name": "lan",
 					"type": {
 						"kind": "string",
