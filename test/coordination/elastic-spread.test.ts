@@ -37,7 +37,7 @@ t.test('only measured background host groups are elastic', async (t) => {
   t.ok(isElastic(group('b', 'B', 1000)));
   t.notOk(isElastic(group('c', 'C', 1000)));
   t.notOk(isElastic(group('b', 'B', 1000, { measured: false })));
-  t.notOk(isElastic(group('b', 'B', 1000, { key: { kind: 'connection', tuple: { proto: 'tcp', src: '192.168.1.2', dst: '203.0.113.1', sport: 1, dport: 2 }, className: 'bulk', conntrackId: null } })));
+  t.notOk(isElastic(group('b', 'B', 1000, { key: { kind: 'connection', tuple: { family: 4, proto: 'tcp', src: '192.168.1.2', dst: '203.0.113.1', sport: 1, dport: 2 }, className: 'bulk', conntrackId: null } })));
 });
 
 t.test('a bulk group that fills the cheapest modem spreads to the next cheapest, then the next', async (t) => {
