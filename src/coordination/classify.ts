@@ -1,5 +1,6 @@
 import type { ModemConfig } from '../model/config.js';
 import type { Exclusion } from '../model/flow-group.js';
+import { CARRYING_KBPS } from '../model/modem.js';
 import type { ModemView } from '../model/modem.js';
 import type { InterfaceSpec } from '../model/tfap.js';
 import { evaluateThresholds } from './thresholds.js';
@@ -93,7 +94,12 @@ export function classifyModem(
     return { ...base, spec: candidate, status: 'out', exclusions: providerExclusions.length > 0 ? [] : [excl(name, 'down', 'link down')] };
   }
   if (hard.length > 0) return { ...base, spec: candidate, status: 'out', exclusions: [] };
-  if (view?.path && !view.path.alive) {
+  // Probes that stop while the link receives are lost in its own queue (a download filling a slow
+  // link): the link is busy, not dead. It stays on offer at the class its path now earns (B with no
+  // answer), so a call leaves it but the download is not chased away. A blackout stops the traffic
+  // too: within one counter interval the path counts as dead.
+  const busy = view?.path?.lastReplyMs != null && (view.link.rxNowKbps ?? 0) >= CARRYING_KBPS;
+  if (view?.path && !view.path.alive && !busy) {
     // A dead path leaves at once, whatever the hysteresis.
     const last = view.path.lastReplyMs === null ? 'never answered' : `no reply for ${Math.round((nowMs - view.path.lastReplyMs) / 1000)} s`;
     return out('dead-path', `probes dead: ${last}`);

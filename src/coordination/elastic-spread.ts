@@ -1,4 +1,5 @@
 import type { FlowGroup } from '../model/flow-group.js';
+import type { ModemView } from '../model/modem.js';
 import type { TfapInstance } from '../model/tfap.js';
 
 /**
@@ -88,6 +89,35 @@ export function spreadGroupIds(previous: SpreadState, groups: readonly FlowGroup
   if (!enabled) return ids;
   for (const g of groups) if (previous[g.id] && isElastic(g)) ids.add(g.id);
   return ids;
+}
+
+/** Whether a modem receives close to all its estimated capacity. */
+export function isSaturated(view: ModemView): boolean {
+  const cap = view.capacity?.downKbps ?? 0;
+  return cap > 0 && (view.link.rxKbps ?? 0) >= SATURATED * cap;
+}
+
+/**
+ * The demand the solver should see for each group. An elastic group on a
+ * full modem gets what is left there, not what it wants: its demand is then
+ * at least its class' (what a transfer of the class is assumed to want), so
+ * that a full solve does not pack several squeezed downloads onto the
+ * cheapest modem because each of them measures little.
+ */
+export function elasticDemand(
+  groups: readonly FlowGroup[],
+  views: readonly ModemView[],
+  modemOf: (g: FlowGroup) => string | null,
+  classDemand: (className: string) => { upKbps: number; downKbps: number } | null,
+): FlowGroup[] {
+  const full = new Set(views.filter(isSaturated).map((v) => v.name));
+  return groups.map((g) => {
+    if (!isElastic(g)) return g;
+    const on = modemOf(g);
+    const want = classDemand(g.key.className);
+    if (on === null || !full.has(on) || !want || (g.downKbps >= want.downKbps && g.upKbps >= want.upKbps)) return g;
+    return { ...g, upKbps: Math.max(g.upKbps, want.upKbps), downKbps: Math.max(g.downKbps, want.downKbps) };
+  });
 }
 
 interface ModemInfo {

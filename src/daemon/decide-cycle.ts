@@ -2,7 +2,7 @@ import { decide, placeAtBestClass } from '../assignment/dynamic-policy.js';
 import type { PolicyOutput } from '../assignment/dynamic-policy.js';
 import type { CurrentAssignment } from '../assignment/policy.js';
 import { coordinate } from '../coordination/coordinate.js';
-import { planSpread, spreadGroupIds } from '../coordination/elastic-spread.js';
+import { elasticDemand, planSpread, spreadGroupIds } from '../coordination/elastic-spread.js';
 import type { SpreadOutput, SpreadState } from '../coordination/elastic-spread.js';
 import type { CoordinationOutput, CoordinationSettings, CoordinationState, DemandSummary } from '../coordination/types.js';
 import { toSolverFlows } from '../flows/solver-flows.js';
@@ -10,6 +10,7 @@ import { buildBearers } from '../metrics/bearers.js';
 import type { ModemDecisionState } from '../model/api.js';
 import type { ClassRule, ModemConfig } from '../model/config.js';
 import type { Exclusion, FlowGroup } from '../model/flow-group.js';
+import { CARRYING_KBPS } from '../model/modem.js';
 import type { ModemView } from '../model/modem.js';
 import { QOS_RANK } from '../model/qos.js';
 import type { TfapAnswer, TfapInstance } from '../model/tfap.js';
@@ -75,8 +76,6 @@ const BENIGN = new Set(['standby', 'tier']);
  * established ones stay while the link carries them (DESIGN decision 1).
  */
 const GONE = new Set(['down', 'dead-path', 'quota', 'disabled', 'asleep', 'transition']);
-/** A link receiving at least this much is carrying traffic, whatever its probes say. */
-export const CARRYING_KBPS = 64;
 
 export function demandOf(groups: readonly FlowGroup[]): DemandSummary {
   let upKbps = 0;
@@ -115,7 +114,14 @@ export function runCycle(input: CycleInput): CycleResult {
   for (const [name, slot] of input.slots) if (routable.has(name)) slotToInterface.set(slot, name);
   // A spread group is placed by its shares: to the solver its rate (several modems' worth) fits nowhere.
   const spreading = spreadGroupIds(input.spread, input.groups, input.spreadEnabled);
-  const solverGroups = input.groups.filter((g) => !spreading.has(g.id));
+  const nameOfSlot = new Map([...input.slots].map(([name, slot]) => [slot, name]));
+  const classes = new Map(input.classes.map((c) => [c.name, c]));
+  const solverGroups = elasticDemand(
+    input.groups.filter((g) => !spreading.has(g.id)),
+    input.views,
+    (g) => input.current.assignment[g.id] ?? (g.currentSlot === null ? null : (nameOfSlot.get(g.currentSlot) ?? null)),
+    (name) => classes.get(name) ?? null,
+  );
   const instance: TfapInstance = {
     powerLimitW: input.powerLimitW,
     interfaces: coordination.interfaces,

@@ -212,7 +212,7 @@ export class MetricsCollector {
       // Only a vanished interface is known to be down; after a timeout nothing is known.
       const up = link.code === 'vanished' ? false : view.link.up;
       if (!up) this.noteUp(s, false, nowMs);
-      view.link = { ...view.link, up, sinceMs: s.sinceMs, rxKbps: null, txKbps: null };
+      view.link = { ...view.link, up, sinceMs: s.sinceMs, rxKbps: null, txKbps: null, rxNowKbps: null };
     }
     if (radio.ok) {
       view.radio = radio.value;
@@ -284,6 +284,7 @@ export class MetricsCollector {
       txBytes: c ? c.txBytes : null,
       rxKbps,
       txKbps,
+      rxNowKbps: s.instantRxKbps,
       rxErrors: c?.rxErrors ?? null,
       txErrors: c?.txErrors ?? null,
       rxDropped: c?.rxDropped ?? null,

@@ -61,6 +61,8 @@ export interface ModemLink {
   /** Smoothed rates from the byte counters. */
   rxKbps: number | null;
   txKbps: number | null;
+  /** Receive rate over the last counter interval alone: whether the link carries traffic now. */
+  rxNowKbps?: number | null;
   rxErrors: number | null;
   txErrors: number | null;
   rxDropped: number | null;
@@ -105,6 +107,13 @@ export interface ModemView {
   /** Bytes used in the current billing cycle (from counters, persisted rarely). */
   cycleBytes: number | null;
 }
+
+/**
+ * A link receiving at least this much is carrying traffic, whatever its
+ * probes say: probes lost then are lost in its own queue (a busy link), not
+ * a dead path.
+ */
+export const CARRYING_KBPS = 64;
 
 /** A link nothing is known about yet: down, no addresses, no counters. */
 export function unknownLink(iface: string): ModemLink {

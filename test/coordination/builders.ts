@@ -24,6 +24,8 @@ export interface ModemSpec {
   /** When the link came up (or went down); default 0. */
   sinceMs?: number;
   alive?: boolean;
+  /** What the link received over the last counter interval, kbit/s. */
+  rxNowKbps?: number;
   mcc?: string | null;
   mnc?: string | null;
   cellId?: string | null;
@@ -68,7 +70,7 @@ export function view(m: ModemSpec): ModemView {
   const window = { rttMs: m.rttMs ?? 40, jitterMs: 5, lossPct: m.lossPct ?? 0, samples: 10 };
   return {
     name: m.name,
-    link: { ...unknownLink(m.iface ?? `${m.name}_if`), up: m.up ?? true, sinceMs: m.sinceMs ?? 0 },
+    link: { ...unknownLink(m.iface ?? `${m.name}_if`), up: m.up ?? true, sinceMs: m.sinceMs ?? 0, rxNowKbps: m.rxNowKbps ?? null },
     radio: {
       mcc: m.mcc === undefined ? '262' : m.mcc,
       mnc: m.mnc === undefined ? '01' : m.mnc,

@@ -1,5 +1,7 @@
 import t from 'tap';
-import { GROW_DWELL_MS, REVIEW_MS, SHRINK_HOLD_MS, isElastic, planSpread, spreadGroupIds } from '../../src/coordination/elastic-spread.js';
+import { GROW_DWELL_MS, REVIEW_MS, SHRINK_HOLD_MS, elasticDemand, isElastic, planSpread, spreadGroupIds } from '../../src/coordination/elastic-spread.js';
+import { unknownLink } from '../../src/model/modem.js';
+import type { ModemView } from '../../src/model/modem.js';
 import type { SpreadInput, SpreadState } from '../../src/coordination/elastic-spread.js';
 import type { FlowGroup } from '../../src/model/flow-group.js';
 import type { QosClass } from '../../src/model/qos.js';
@@ -109,4 +111,20 @@ t.test('disabled: nothing spreads', async (t) => {
   const out = planSpread({ ...input(0, [group('h:bulk', 'B', 4900)], { 'h:bulk': 'm3' }, {}), enabled: false });
   t.same(out.state, {});
   t.equal(out.reviewAtMs, null);
+});
+
+t.test('a squeezed download on a full modem asks the solver for its class\' demand', async (t) => {
+  const full: ModemView = { name: 'm3', link: { ...unknownLink('wwan3'), up: true, rxKbps: 4900 }, radio: null, path: null, capacity: { upKbps: 5000, downKbps: 5000, confidence: 1, source: 'config' }, health: 'ok', problem: null, cycleBytes: null };
+  const idle: ModemView = { ...full, name: 'm2', link: { ...full.link, rxKbps: 300 } };
+  const want = (name: string) => (name === 'bulk' ? { upKbps: 100, downKbps: 8000 } : null);
+  const squeezed = group('h:bulk', 'B', 1600);
+  const [onFull] = elasticDemand([squeezed], [full, idle], () => 'm3', want);
+  t.equal(onFull!.downKbps, 8000, 'at least the class demand');
+  t.equal(onFull!.upKbps, 100);
+  const [onIdle] = elasticDemand([squeezed], [full, idle], () => 'm2', want);
+  t.equal(onIdle!.downKbps, 1600, 'on a modem with room its rate is its demand');
+  const call = group('h:call', 'C', 80);
+  t.equal(elasticDemand([call], [full], () => 'm3', () => ({ upKbps: 1, downKbps: 9000 }))[0], call, 'only elastic groups');
+  const big = group('h:bulk', 'B', 9000);
+  t.equal(elasticDemand([big], [full], () => 'm3', want)[0], big, 'more than the class demand: unchanged');
 });

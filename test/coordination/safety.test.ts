@@ -43,6 +43,19 @@ t.test('a dead path leaves the set at once, before any hold time', async (t) => 
   t.same(codesFor(outs[1]!, 'a'), ['dead-path']);
 });
 
+t.test('probes lost while the link receives: busy, not dead; a blackout is dead', async (t) => {
+  const a: ModemSpec = { name: 'a', costPerKbit: 0.001 };
+  const b: ModemSpec = { name: 'b', costPerKbit: 0.002 };
+  // A download fills a's queue and the probes drown in it: a stays on offer (its class comes from its path).
+  const [busy] = run([{ nowMs: T0, modems: [{ ...a, alive: false, rxNowKbps: 4800 }, b], demand: { downKbps: 45_000 } }]);
+  t.same(offeredIds(busy!), ['a_if', 'b_if']);
+  t.same(codesFor(busy!, 'a'), []);
+  // Nothing arrives either: the path is dead.
+  const [dead] = run([{ nowMs: T0, modems: [{ ...a, alive: false, rxNowKbps: 3 }, b], demand: { downKbps: 45_000 } }]);
+  t.same(offeredIds(dead!), ['b_if']);
+  t.same(codesFor(dead!, 'a'), ['dead-path']);
+});
+
 t.test('quota exhausted mid-cycle: the modem leaves, the next one is woken', async (t) => {
   const a: ModemSpec = { name: 'a', costPerKbit: 0.0005 };
   const b: ModemSpec = { name: 'b', costPerKbit: 0.002 };
