@@ -29,14 +29,19 @@ import { State } from './state.js';
 export interface BnbOptions {
   objective: 'cost' | 'power';
   maxNodes: number;
-  /** Flow order: biggest first (default: the bound prunes far more), or strictest class first. */
-  order?: 'class' | 'size';
+  /**
+   * Flow order: biggest first (default: the bound prunes far more), strictest class first, or the most power
+   * a flow can draw first (for a power search: the flows that decide it are placed while the bound is loose).
+   */
+  order?: 'class' | 'size' | 'power';
   /** Interface each flow must keep (-1 = free): a partial re-optimisation (large neighbourhood search). */
   fixed?: Int32Array;
   /** Only an assignment of value below this counts (an incumbent found elsewhere). */
   upperBound?: number;
   /** Time budget: the search stops (incomplete) once it expires. */
   deadline?: Deadline;
+  /** Stop (incomplete) at the first assignment of value at most this: good enough for the caller (a power limit). */
+  goodEnough?: number;
 }
 
 export interface BnbResult {
@@ -54,6 +59,8 @@ const CAP_EPS = 1e-9;
 interface Prepared {
   lists: Int32Array[];
   tb: Table[];
+  /** Per flow: the largest marginal power it could draw on any kept bearer (no base power). */
+  worstP: Float64Array;
   /** Slots: 0..m-1 the empty interfaces, then one per depth and interface for tentative placements. */
   segs: SegmentBins;
 }
@@ -68,7 +75,13 @@ function prepare(c: Compiled, cost: boolean, power: boolean): Prepared {
   if (!p) {
     const lists = nonDominated(c, { cost, power });
     const tb = tables(c, lists);
-    p = { lists, tb, segs: new SegmentBins(c.m, tb, c.m + c.v * c.m) };
+    const worstP = new Float64Array(c.v);
+    for (let z = 0; z < c.v; z++) {
+      let worst = 0;
+      for (const t of tb) for (let j = 0; j < t.qos.length; j++) worst = Math.max(worst, t.tx[j]! * c.up[z]! + t.rx[j]! * c.down[z]!);
+      worstP[z] = worst;
+    }
+    p = { lists, tb, worstP, segs: new SegmentBins(c.m, tb, c.m + c.v * c.m) };
     byKey.set(key, p);
   }
   return p;
@@ -81,7 +94,7 @@ export function branchAndBound(c: Compiled, o: BnbOptions): BnbResult {
   const limit = costMode ? c.powerLimitW : Infinity;
   const limitTol = limit + 1e-9 * Math.max(1, Math.abs(limit));
   const constrained = Number.isFinite(limit);
-  const { lists, tb, segs } = prepare(c, costMode, !costMode || constrained);
+  const { lists, tb, worstP, segs } = prepare(c, costMode, !costMode || constrained);
   segs.reset();
 
   // Least cost and least power of interface i carrying (up, down) with class q (Infinity: no bearer holds it).
@@ -101,12 +114,13 @@ export function branchAndBound(c: Compiled, o: BnbOptions): BnbResult {
     }
   };
 
-  // Flow order: fixed flows first (they have one child), then biggest (or strictest class); identical flows adjacent.
+  // Flow order: fixed flows first (they have one child), then biggest (or strictest class, or most power);
+  // identical flows adjacent.
   const order = Int32Array.from(
     Array.from({ length: v }, (_, z) => z).sort(
       (a, b) =>
         (fixed ? (fixed[b]! >= 0 ? 1 : 0) - (fixed[a]! >= 0 ? 1 : 0) : 0) ||
-        (o.order === 'class' ? c.qos[b]! - c.qos[a]! || c.bw[b]! - c.bw[a]! : c.bw[b]! - c.bw[a]! || c.qos[b]! - c.qos[a]!) ||
+        (o.order === 'class' ? c.qos[b]! - c.qos[a]! || c.bw[b]! - c.bw[a]! : o.order === 'power' ? worstP[b]! - worstP[a]! : c.bw[b]! - c.bw[a]! || c.qos[b]! - c.qos[a]!) ||
         c.up[b]! - c.up[a]! ||
         c.pin[a]! - c.pin[b]! ||
         a - b,
@@ -128,15 +142,7 @@ export function branchAndBound(c: Compiled, o: BnbOptions): BnbResult {
   }
   // restMaxP[k]: largest marginal power the flows order[k..] could draw (no base power).
   const restMaxP = new Float64Array(v + 1);
-  for (let k = v - 1; k >= 0; k--) {
-    const z = order[k]!;
-    let worst = 0;
-    for (let i = 0; i < m; i++) {
-      const t = tb[i]!;
-      for (let j = 0; j < t.qos.length; j++) worst = Math.max(worst, t.tx[j]! * c.up[z]! + t.rx[j]! * c.down[z]!);
-    }
-    restMaxP[k] = restMaxP[k + 1]! + worst;
-  }
+  for (let k = v - 1; k >= 0; k--) restMaxP[k] = restMaxP[k + 1]! + worstP[order[k]!]!;
   const lu = new Float64Array(m);
   const ld = new Float64Array(m);
   const qm = new Int8Array(m).fill(-1);
@@ -231,6 +237,7 @@ export function branchAndBound(c: Compiled, o: BnbOptions): BnbResult {
         bestValue = value;
         bestAsg.set(asg);
         bestBearer.set(leafBearer);
+        if (o.goodEnough !== undefined && value <= o.goodEnough) stopped = true;
       }
       return;
     }
@@ -247,12 +254,15 @@ export function branchAndBound(c: Compiled, o: BnbOptions): BnbResult {
       const nq = q > qm[i]! ? q : qm[i]!;
       evalIf(i, lu[i]! + up, ld[i]! + down, nq);
       if (minC === Infinity) continue;
-      const trial = m + k * m + i;
-      segs.build(trial, i, lu[i]! + up, ld[i]! + down, nq);
       const nc = minC;
       const np = minP;
       const dc = nc - vc[i]!;
       const dp = np - vp[i]!;
+      // The relaxation only adds: a child already cut without it needs no segments built (same cuts as below).
+      const own = costMode ? totC + dc : totP + dp;
+      if (own >= bestValue - 1e-12 * Math.abs(own) || (constrained && totP + dp > limitTol)) continue;
+      const trial = m + k * m + i;
+      segs.build(trial, i, lu[i]! + up, ld[i]! + down, nq);
       let boundP = totP + dp;
       if (costMode && !constrained) boundP = 0;
       else {
@@ -322,12 +332,33 @@ export function branchAndBound(c: Compiled, o: BnbOptions): BnbResult {
     }
   };
   for (let i = 0; i < m; i++) segs.build(i, i, 0, 0, -1);
+  // Fixed flows come first and have one place each: put them there once rather than on every pass of
+  // the search (nor count them as nodes); the interfaces they load get their segments rebuilt.
+  let k0 = 0;
+  if (fixed) {
+    for (; k0 < v && fixed[order[k0]!]! >= 0; k0++) {
+      const z = order[k0]!;
+      const i = fixed[z]!;
+      const nq = c.qos[z]! > qm[i]! ? c.qos[z]! : qm[i]!;
+      evalIf(i, lu[i]! + c.up[z]!, ld[i]! + c.down[z]!, nq);
+      if (minC === Infinity || (c.pin[z]! >= 0 && c.pin[z] !== i)) return { value: Infinity, complete: true, nodes };
+      lu[i]! += c.up[z]!;
+      ld[i]! += c.down[z]!;
+      qm[i] = nq;
+      totC += minC - vc[i]!;
+      totP += minP - vp[i]!;
+      vc[i] = minC;
+      vp[i] = minP;
+      asg[z] = i;
+    }
+    for (let i = 0; i < m; i++) if (qm[i]! >= 0) segs.build(i, i, lu[i]!, ld[i]!, qm[i]!);
+  }
   // Limited discrepancy search: first the greedy dive, then every path that
   // strays from it by 1, 2, ... ranks, until the budget runs out or a pass
   // cut nothing (then the search was exhaustive).
   for (let disc = 0; !stopped; disc++) {
     discCut = false;
-    dfs(0, disc);
+    dfs(k0, disc);
     if (!discCut) break;
   }
 

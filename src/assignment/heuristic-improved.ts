@@ -28,8 +28,9 @@ import { powerFirst } from './power-first.js';
  *    strict lexicographic one (served, power above P_max, cost, power).
  * 4. A cost-lowering large neighbourhood search that re-optimises the flows
  *    of 2-3 interfaces at a time with the branch and bound, never leaving P_max.
- * 5. When all that ends above P_max: a search for the least power first, then
- *    for the least cost within P_max (power-first.ts).
+ * 5. When all that ends above P_max: a search for the least power first
+ *    (ending in a re-packing of the flows with the activation kept,
+ *    repack.ts), then for the least cost within P_max (power-first.ts).
  * Effort (node budgets, kicks) is smaller on big instances, where each node
  * costs more; huge instances (hundreds of flows or dozens of interfaces)
  * start from the linear-time greedy construction (greedy.ts) and descend by
@@ -150,7 +151,8 @@ export function effortFor(c: Compiled): Effort {
   if (size <= 40) return { huge: false, nodes: 1500, kicks: 4, mu: [], lnsSize: 0, lnsNodes: 0, lnsRounds: 0 };
   // Medium (the thesis' UC2): a short branch and bound, 4 kicks (without them a few cases end 5-77 % above the
   // optimum) and two rounds of triple re-optimisation. Measured on UC2 L/M/H seeds 1-8 x 10 limits: 4.2x less CPU
-  // than 2000 nodes, 16 kicks, penalised descents and 4 LNS rounds, for about 0.3 points more mean gap.
+  // than 2000 nodes, 16 kicks, penalised descents and 4 LNS rounds, for about 0.3 points more mean gap. Other
+  // settings against these: bench/results/solver.md, "Effort against gap" (none both faster and closer).
   if (size <= 100) return { huge: false, nodes: 200, kicks: 4, mu: [], lnsSize: 3, lnsNodes: 300, lnsRounds: 2 };
   // Big: each node and move costs more; the penalised descents cost more than they find.
   return { huge: false, nodes: 600, kicks: 4, mu: [], lnsSize: 2, lnsNodes: 200, lnsRounds: 1 };
