@@ -22,23 +22,46 @@ export const DAEMON_HYSTERESIS = 0.05;
 /** The daemon's own solver (src/daemon/solver.ts), with its time budget on the wall clock. */
 const daemonSolveNow = (inst: Parameters<typeof solveHeuristic>[0]) => daemonSolve(inst, () => performance.now());
 
-export function policies(seed: number): SimPolicy[] {
-  return [
-    everyEventPolicy('exact', (i) => solveExact(i, { timeLimitS: 10 })),
+const exact = (i: Parameters<typeof solveHeuristic>[0]) => solveExact(i, { timeLimitS: 10 });
+
+/** The rows that need HiGHS more than once per event (run on fewer seeds when time is short). */
+export const BOUND_ROWS = ['exact, same service', 'exact, pins kept'];
+
+/**
+ * Every policy of the comparison. The two bounds: 'exact, same service' =
+ * exact at every event, with what it leaves out placed at the best class on
+ * offer (the daemon's service rule, so both carry the same traffic);
+ * 'exact, pins kept' = decide() itself with HiGHS as its solver, a full
+ * solve at every event and no hysteresis: the least cost any policy can
+ * reach without moving a running TCP connection (the fair bound for modemflow).
+ */
+export function policies(seed: number, bounds = true): SimPolicy[] {
+  const all = [
+    everyEventPolicy('exact', exact),
+    everyEventPolicy('exact, same service', exact, true),
+    modemflowPolicy({ name: 'exact, pins kept', hysteresis: 0, solve: exact, pinTcp: true, fullEveryEvent: true }),
     modemflowPolicy({ hysteresis: DAEMON_HYSTERESIS, solve: daemonSolveNow, pinTcp: true }),
-    modemflowPolicy({ name: 'modemflow+bearer-pin', hysteresis: DAEMON_HYSTERESIS, solve: daemonSolveNow, pinTcp: true, pinBearer: true }),
     modemflowPolicy({ name: 'modemflow-unpinned', hysteresis: DAEMON_HYSTERESIS, solve: daemonSolveNow, pinTcp: false }),
     everyEventPolicy('LS/RS every event', (i) => solveHeuristic(i, { variant: 'thesis' })),
     conservativePolicy('ALG_h (LS/RS, conservative)', (i) => solveHeuristic(i, { variant: 'thesis' })),
     conservativePolicy('ALG_u (conservative)', solveAlgU),
     mwan3Policy({ seed: seed * 7 + 5, weights: { umts0: 1, umts1: 1, wlan0: 2, wlan1: 2 } }),
   ];
+  return bounds ? all : all.filter((p) => !BOUND_ROWS.includes(p.name));
 }
 
 export interface PolicySummary {
   policy: string;
   runs: number;
   costPct: number;
+  /** Half-width of the 95 % confidence interval of costPct (normal approximation over runs). */
+  costCiPct: number;
+  /** Against the bounds, on the seeds they ran (NaN when they did not). */
+  costVsSameServicePct: number;
+  costVsPinsKeptPct: number;
+  carriedPct: number;
+  /** Cost per kbit carried against exact's (the policies do not carry the same traffic: refusals differ). */
+  costPerKbitPct: number;
   energyPct: number;
   redirectionsPerMin: number;
   handoversPerMin: number;
@@ -63,12 +86,25 @@ export interface SimEvalResult {
 
 const mean = (xs: number[]) => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
 
-export async function runSimEval(label: string, options: ScenarioOptions, seeds: number[], powerLimitW: number | null, progress: (line: string) => void, clock: () => number): Promise<SimEvalResult> {
-  const raw: RunFigures[] = [];
-  const wall = new Map<string, number>();
-  for (const [k, seed] of seeds.entries()) {
+/**
+ * `boundRuns`: seeds up to this one run the bound rows too. `prior`: runs
+ * already measured (of other seeds), summarised with these: a long
+ * evaluation goes seed by seed and can be cut short with what it has.
+ */
+export async function runSimEval(
+  label: string,
+  options: ScenarioOptions,
+  seeds: number[],
+  powerLimitW: number | null,
+  progress: (line: string) => void,
+  clock: () => number,
+  boundRuns = Infinity,
+  prior: readonly RunFigures[] = [],
+): Promise<SimEvalResult> {
+  const raw: RunFigures[] = [...prior];
+  for (const seed of seeds) {
     const sc = makeScenario(seed, options);
-    for (const p of policies(seed)) {
+    for (const p of policies(seed, seed <= boundRuns)) {
       const t0 = clock();
       let last = t0;
       const fig = await simulate(sc, p, {
@@ -77,29 +113,38 @@ export async function runSimEval(label: string, options: ScenarioOptions, seeds:
           const now = clock();
           if (now - last > 2000) {
             last = now;
-            progress(`  ${label} run ${k + 1}/${seeds.length} ${p.name}: ${Math.round((100 * done) / total)}%`);
+            progress(`  ${label} seed ${seed} ${p.name}: ${Math.round((100 * done) / total)}%`);
           }
         },
       });
       const s = (clock() - t0) / 1000;
-      wall.set(p.name, (wall.get(p.name) ?? 0) + s);
-      progress(`  ${label} run ${k + 1}/${seeds.length} (seed ${seed}) ${p.name}: ${s.toFixed(1)} s, ${fig.decisions} decisions`);
+      fig.wallS = s;
+      progress(`  ${label} seed ${seed} ${p.name}: ${s.toFixed(1)} s, ${fig.decisions} decisions`);
       raw.push(fig);
     }
   }
   const names = [...new Set(raw.map((r) => r.policy))];
-  const bySeedExact = new Map(raw.filter((r) => r.policy === 'exact').map((r) => [r.seed, r]));
+  const bySeed = (policy: string) => new Map(raw.filter((r) => r.policy === policy).map((r) => [r.seed, r]));
+  const refs = { exact: bySeed('exact'), same: bySeed(BOUND_ROWS[0]!), pins: bySeed(BOUND_ROWS[1]!) };
   const summaries = names.map((name): PolicySummary => {
     const rs = raw.filter((r) => r.policy === name);
-    const pct = (f: (r: RunFigures) => number) =>
-      mean(rs.flatMap((r) => {
-        const e = bySeedExact.get(r.seed);
+    const pcts = (f: (r: RunFigures) => number, ref = refs.exact) =>
+      rs.flatMap((r) => {
+        const e = ref.get(r.seed);
         return e && f(e) > 0 ? [(100 * (f(r) - f(e))) / f(e)] : [];
-      }));
+      });
+    const pct = (f: (r: RunFigures) => number, ref = refs.exact) => mean(pcts(f, ref));
+    const costs = pcts((r) => r.cost);
+    const sd = Math.sqrt(mean(costs.map((x) => (x - mean(costs)) ** 2)) * (costs.length / Math.max(1, costs.length - 1)));
     return {
       policy: name,
       runs: rs.length,
       costPct: pct((r) => r.cost),
+      costCiPct: costs.length > 1 ? (1.96 * sd) / Math.sqrt(costs.length) : NaN,
+      costVsSameServicePct: pct((r) => r.cost, refs.same),
+      costVsPinsKeptPct: pct((r) => r.cost, refs.pins),
+      carriedPct: pct((r) => r.carriedKbit),
+      costPerKbitPct: pct((r) => (r.carriedKbit > 0 ? r.cost / r.carriedKbit : 0)),
       energyPct: pct((r) => r.energyJ),
       redirectionsPerMin: mean(rs.map((r) => r.redirections / r.minutes)),
       handoversPerMin: mean(rs.map((r) => r.handovers / r.minutes)),
@@ -110,10 +155,10 @@ export async function runSimEval(label: string, options: ScenarioOptions, seeds:
       powerViolations: mean(rs.map((r) => r.powerViolations)),
       overCapacityS: mean(rs.map((r) => r.overCapacityS)),
       belowClassFlowS: mean(rs.map((r) => r.belowClassFlowS)),
-      wallS: (wall.get(name) ?? 0) / Math.max(1, rs.length),
+      wallS: mean(rs.map((r) => r.wallS)),
     };
   });
-  return { label, options, powerLimitW, seeds, summaries, raw };
+  return { label, options, powerLimitW, seeds: [...new Set(raw.map((r) => r.seed))], summaries, raw };
 }
 
 function f(x: number, d = 2): string {
@@ -122,12 +167,12 @@ function f(x: number, d = 2): string {
 
 export function simTable(r: SimEvalResult): string[] {
   const lines = [
-    `| policy | runs | cost vs exact % | energy vs exact % | redirections /min | handovers /min | broken TCP per run | refused % | unserved flow-s | time over P_max s (entries) | time over capacity s | flow-s below class | wall s per run |`,
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    `| policy | runs | cost vs exact % (95 % CI) | cost vs exact, same service % | cost vs exact, pins kept % | traffic carried vs exact % | cost per kbit vs exact % | energy vs exact % | redirections /min | handovers /min | broken TCP per run | refused % | unserved flow-s | time over P_max s (entries) | time over capacity s | flow-s below class | wall s per run |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const s of r.summaries) {
     lines.push(
-      `| ${s.policy} | ${s.runs} | ${f(s.costPct)} | ${f(s.energyPct)} | ${f(s.redirectionsPerMin, 3)} | ${f(s.handoversPerMin, 3)} | ${f(s.brokenPerRun, 1)} | ${f(s.refusedPct)} | ${f(s.unservedFlowS, 0)} | ${f(s.overPowerS, 0)} (${f(s.powerViolations, 1)}) | ${f(s.overCapacityS, 0)} | ${f(s.belowClassFlowS, 0)} | ${f(s.wallS, 1)} |`,
+      `| ${s.policy} | ${s.runs} | ${f(s.costPct)}${Number.isFinite(s.costCiPct) ? ` ± ${f(s.costCiPct)}` : ''} | ${f(s.costVsSameServicePct)} | ${f(s.costVsPinsKeptPct)} | ${f(s.carriedPct)} | ${f(s.costPerKbitPct)} | ${f(s.energyPct)} | ${f(s.redirectionsPerMin, 3)} | ${f(s.handoversPerMin, 3)} | ${f(s.brokenPerRun, 1)} | ${f(s.refusedPct)} | ${f(s.unservedFlowS, 0)} | ${f(s.overPowerS, 0)} (${f(s.powerViolations, 1)}) | ${f(s.overCapacityS, 0)} | ${f(s.belowClassFlowS, 0)} | ${f(s.wallS, 1)} |`,
     );
   }
   return lines;

@@ -1,4 +1,5 @@
-import { decide } from '../../src/assignment/dynamic-policy.js';
+import { bestClassOnOffer, decide, placeAtBestClass } from '../../src/assignment/dynamic-policy.js';
+import type { PolicyInput } from '../../src/assignment/dynamic-policy.js';
 import type { CurrentAssignment } from '../../src/assignment/policy.js';
 import { QOS_RANK } from '../../src/model/qos.js';
 import type { FlowSpec, TfapAnswer, TfapInstance } from '../../src/model/tfap.js';
@@ -25,7 +26,10 @@ export type AsyncSolver = (inst: TfapInstance) => TfapAnswer | Promise<TfapAnswe
 export interface ModemflowOptions {
   name?: string;
   hysteresis: number;
-  solve: Solver;
+  /** A promise (HiGHS) is awaited, then decide() runs again on its answer (it is pure: same input, same instance). */
+  solve: AsyncSolver;
+  /** A full solve at every event, not only on the daemon's triggers (the fair exact bound). */
+  fullEveryEvent?: boolean;
   /** Pin running TCP to its interface (the daemon does); false shows what the pins cost. */
   pinTcp: boolean;
   /**
@@ -35,11 +39,30 @@ export interface ModemflowOptions {
   pinBearer?: boolean;
 }
 
+const PENDING: TfapAnswer = { status: 'infeasible', activation: {}, assignment: {}, costPerSecond: 0, powerW: 0, solveMs: 0, method: 'heuristic' };
+
+/** decide() with a solver that may answer later: a first pass finds the instance it solves, a second adopts the answer. */
+async function decideAsync(input: Omit<PolicyInput, 'solve'>, solve: AsyncSolver): Promise<CurrentAssignment> {
+  let pending: Promise<TfapAnswer> | null = null;
+  const first = decide({
+    ...input,
+    solve: (i) => {
+      const a = solve(i);
+      if (!(a instanceof Promise)) return a;
+      pending = a;
+      return PENDING;
+    },
+  });
+  if (pending === null) return first.assignment;
+  const answer = await (pending as Promise<TfapAnswer>);
+  return decide({ ...input, solve: () => answer }).assignment;
+}
+
 export function modemflowPolicy(o: ModemflowOptions): SimPolicy {
   return {
     name: o.name ?? 'modemflow',
     actsOnTimer: true,
-    step(ctx: StepContext): CurrentAssignment {
+    step(ctx: StepContext): Promise<CurrentAssignment> {
       const flows: FlowSpec[] = ctx.instance.flows.map((f) => {
         const on = ctx.current.assignment[f.id];
         return o.pinTcp && on !== undefined && ctx.flows.get(f.id)?.proto === 'tcp' ? { ...f, pinned: on } : f;
@@ -48,14 +71,8 @@ export function modemflowPolicy(o: ModemflowOptions): SimPolicy {
       const interfaces = o.pinBearer
         ? ctx.instance.interfaces.map((r) => (pinnedIfs.has(r.id) ? { ...r, bearers: r.bearers.filter((b) => b.id === ctx.current.activation[r.id]) } : r))
         : ctx.instance.interfaces;
-      const out = decide({
-        instance: { ...ctx.instance, interfaces, flows },
-        current: ctx.current,
-        forceFull: ctx.event.kind === 'timer' ? 'timer' : null,
-        hysteresis: o.hysteresis,
-        solve: o.solve,
-      });
-      return out.assignment;
+      const forceFull = o.fullEveryEvent ? 'every event' : ctx.event.kind === 'timer' ? 'timer' : null;
+      return decideAsync({ instance: { ...ctx.instance, interfaces, flows }, current: ctx.current, forceFull, hysteresis: o.hysteresis }, o.solve);
     },
   };
 }
@@ -68,22 +85,30 @@ export function conservativePolicy(name: string, solve: Solver): SimPolicy {
   };
 }
 
-/** Which flow to leave out first when nothing serves them all: the newest arrival, then the least strict and largest. */
-function sheddingOrder(ctx: StepContext): string[] {
+/**
+ * Which flow to leave out first when nothing serves them all: those no bearer
+ * can carry at their class even alone (nothing else would help), then the
+ * newest arrival, then the least strict and largest.
+ */
+export function sheddingOrder(ctx: Pick<StepContext, 'event' | 'instance'>): string[] {
   const newId = ctx.event.kind === 'start' ? ctx.event.flow.id : null;
+  const hopeless = ctx.instance.flows.filter((f) => bestClassOnOffer(ctx.instance, f) !== f.qos).map((f) => f.id);
   const rest = ctx.instance.flows
-    .filter((f) => f.id !== newId)
+    .filter((f) => f.id !== newId && !hopeless.includes(f.id))
     .sort((a, b) => QOS_RANK[a.qos] - QOS_RANK[b.qos] || b.upKbps + b.downKbps - (a.upKbps + a.downKbps) || (a.id < b.id ? -1 : 1))
     .map((f) => f.id);
-  return newId === null ? rest : [newId, ...rest];
+  return [...hopeless, ...(newId === null || hopeless.includes(newId) ? [] : [newId]), ...rest];
 }
 
 /**
  * Adopts the solver's answer at every event. When no assignment serves every
  * flow, flows are left out one at a time (sheddingOrder) until one does: the
- * new flow is refused, running ones go unserved until there is room.
+ * new flow is refused, running ones go unserved until there is room; with
+ * `sameService`, what is left out is then placed at the best class on offer
+ * where there is room, as the daemon does (so that the reference carries the
+ * same traffic as the daemon).
  */
-export function everyEventPolicy(name: string, solve: AsyncSolver): SimPolicy {
+export function everyEventPolicy(name: string, solve: AsyncSolver, sameService = false): SimPolicy {
   return {
     name,
     actsOnTimer: false,
@@ -92,7 +117,18 @@ export function everyEventPolicy(name: string, solve: AsyncSolver): SimPolicy {
       let flows = ctx.instance.flows;
       for (let k = 0; ; k++) {
         const ans = await solve({ ...ctx.instance, flows });
-        if (ans.status !== 'infeasible' || flows.length === 0) return { activation: ans.activation, assignment: ans.assignment };
+        if (ans.status !== 'infeasible' || flows.length === 0) {
+          const out = { activation: { ...ans.activation }, assignment: { ...ans.assignment } };
+          if (!sameService) return out;
+          for (const f of ctx.instance.flows) {
+            if (out.assignment[f.id] !== undefined) continue;
+            const p = placeAtBestClass(ctx.instance, out, f);
+            if (!p) continue;
+            out.assignment[f.id] = p.interfaceId;
+            out.activation[p.interfaceId] = p.bearerId;
+          }
+          return out;
+        }
         const drop = order[k];
         flows = flows.filter((f) => f.id !== drop);
       }
@@ -119,6 +155,7 @@ export function mwan3Policy(o: Mwan3Options): SimPolicy {
   return {
     name: 'mwan3-random',
     actsOnTimer: false,
+    admitsAtClassOnly: false,
     step(ctx) {
       const activation = { ...ctx.current.activation };
       for (const r of ctx.instance.interfaces) {

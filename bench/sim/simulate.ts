@@ -31,6 +31,13 @@ export interface SimPolicy {
   name: string;
   /** Only the daemon acts on its slow timer. */
   actsOnTimer: boolean;
+  /**
+   * A new flow placed below its class is refused too (the thesis' admission:
+   * a flow is admitted only where it gets its class), so that every policy
+   * that knows classes carries the same kind of traffic. False for mwan3,
+   * which knows no classes.
+   */
+  admitsAtClassOnly?: boolean;
   step(ctx: StepContext): CurrentAssignment | Promise<CurrentAssignment>;
 }
 
@@ -52,7 +59,13 @@ export interface RunFigures {
   powerViolations: number;
   overCapacityS: number;
   belowClassFlowS: number;
+  /** Cost of flows while carried below their class (degraded rather than unserved). */
+  belowClassCost: number;
+  /** Traffic carried, kbit (up + down). */
+  carriedKbit: number;
   decisions: number;
+  /** Wall-clock seconds of the run (filled in by the evaluation; 0 here: the simulator has no clock). */
+  wallS: number;
 }
 
 export interface RunOptions {
@@ -71,7 +84,7 @@ export async function simulate(sc: Scenario, policy: SimPolicy, o: RunOptions): 
   let current: CurrentAssignment = { activation: {}, assignment: {} };
   const fig: RunFigures = {
     policy: policy.name, seed: sc.seed, minutes: sc.options.traffic.horizonS / 60, cost: 0, energyJ: 0, redirections: 0, handovers: 0, broken: 0,
-    refused: 0, flowsOffered: 0, unservedFlowS: 0, overPowerS: 0, powerViolations: 0, overCapacityS: 0, belowClassFlowS: 0, decisions: 0,
+    refused: 0, flowsOffered: 0, unservedFlowS: 0, overPowerS: 0, powerViolations: 0, overCapacityS: 0, belowClassFlowS: 0, belowClassCost: 0, carriedKbit: 0, decisions: 0, wallS: 0,
   };
   const horizon = sc.options.traffic.horizonS;
   const events = sc.events;
@@ -93,10 +106,16 @@ export async function simulate(sc: Scenario, policy: SimPolicy, o: RunOptions): 
       const instance = inst();
       const next = await policy.step({ timeS: ev.timeS, event: ev, instance, flows: admitted, current });
       fig.decisions++;
-      if (ev.kind === 'start' && next.assignment[ev.flow.id] === undefined) {
+      if (ev.kind === 'start' && (next.assignment[ev.flow.id] === undefined || (policy.admitsAtClassOnly !== false && belowItsClass(instance, next, ev.flow)))) {
         fig.refused++;
         admitted.delete(ev.flow.id);
+        const on = next.assignment[ev.flow.id];
         delete next.assignment[ev.flow.id];
+        // An interface woken only for the refused flow goes idle again.
+        if (on !== undefined && !carries(next, on) && !carries(current, on)) {
+          next.activation = { ...next.activation };
+          delete next.activation[on];
+        }
       }
       countChanges(current, next, admitted, fig);
       current = { activation: { ...next.activation }, assignment: { ...next.assignment } };
@@ -108,6 +127,12 @@ export async function simulate(sc: Scenario, policy: SimPolicy, o: RunOptions): 
     o.onEvent?.(k + 1, events.length);
   }
   return fig;
+}
+
+function belowItsClass(inst: TfapInstance, a: CurrentAssignment, f: SimFlow): boolean {
+  const ifId = a.assignment[f.id]!;
+  const b = inst.interfaces.find((r) => r.id === ifId)?.bearers.find((x) => x.id === a.activation[ifId]);
+  return b !== undefined && !meetsQos(b.qos, f.qos);
 }
 
 function countChanges(before: CurrentAssignment, after: CurrentAssignment, live: ReadonlyMap<string, SimFlow>, fig: RunFigures): void {
@@ -149,7 +174,11 @@ function integrate(inst: TfapInstance, a: CurrentAssignment, dt: number, fig: Ru
       continue;
     }
     const b = inst.interfaces.find((r) => r.id === ifId)?.bearers.find((x) => x.id === a.activation[ifId]);
-    if (b && !meetsQos(b.qos, f.qos)) fig.belowClassFlowS += dt;
+    if (b) fig.carriedKbit += (f.upKbps + f.downKbps) * dt;
+    if (b && !meetsQos(b.qos, f.qos)) {
+      fig.belowClassFlowS += dt;
+      fig.belowClassCost += b.costPerKbit * (f.upKbps + f.downKbps) * dt;
+    }
     const l = load.get(ifId) ?? { up: 0, down: 0 };
     l.up += f.upKbps;
     l.down += f.downKbps;

@@ -1,4 +1,4 @@
-import { QOS_RANK } from '../model/qos.js';
+import { QOS_RANK, meetsQos } from '../model/qos.js';
 import type { QosClass } from '../model/qos.js';
 import type { FlowSpec, TfapAnswer, TfapInstance, TfapStatus } from '../model/tfap.js';
 import { costPerSecond, powerW } from './objective.js';
@@ -15,6 +15,10 @@ import type { CurrentAssignment } from './policy.js';
  *   - a full solve runs when the assignment is invalid, a new flow fits
  *     nowhere, or the caller asks (slow timer, command); its answer is
  *     adopted only past the hysteresis (shouldAdopt);
+ *   - a flow no bearer on offer carries at its class, even alone, is decided
+ *     at the best class on offer (relaxToOffer): so it neither fails every
+ *     full solve nor forces one at each step, and it returns to its class
+ *     when a bearer offers it again;
  *   - when nothing serves every flow, the best effort keeps what is valid
  *     and places what it can: the rest is reported unplaced.
  */
@@ -55,6 +59,8 @@ export interface PolicyOutput {
   decisions: PolicyDecision[];
   /** Flows with no place (they follow the default route). */
   unplaced: string[];
+  /** Flows carried below their class (no modem meets it now): the best class on offer. */
+  degraded: string[];
   status: TfapStatus;
   costPerSecond: number;
   powerW: number;
@@ -139,7 +145,7 @@ function decideMovable(input: PolicyInput): PolicyOutput {
   const failed = problems.length === 0 ? placeAll(inst, working, fresh, decisions) : fresh.map((f) => f.id);
   if (problems.length === 0 && failed.length === 0 && input.forceFull === null) {
     const kind = fresh.length > 0 ? 'incremental' : 'none';
-    return { assignment: working, kind, full: null, decisions, unplaced: [], status: statusOf(inst, working, []), ...summary(inst, working) };
+    return { assignment: working, kind, full: null, decisions, unplaced: [], degraded: [], status: statusOf(inst, working, []), ...summary(inst, working) };
   }
   const trigger =
     input.forceFull ?? problems[0] ?? `group ${failed[0]} fits no active modem${failed.length > 1 ? ` (and ${failed.length - 1} more)` : ''}`;
@@ -182,6 +188,7 @@ function decideMovable(input: PolicyInput): PolicyOutput {
     full: { trigger, adopted: adopt.adopt, reason: adopt.reason, answer },
     decisions,
     unplaced,
+    degraded,
     status: statusOf(inst, next, [...unplaced, ...degraded]),
     ...summary(inst, next),
   };
@@ -277,23 +284,99 @@ export function splitPinned(inst: TfapInstance, cur: CurrentAssignment): { reduc
   return { reduced: { powerLimitW, interfaces, flows: movable }, fixed };
 }
 
+/**
+ * The best class at or below the flow's own that some bearer on offer can
+ * give it alone (capacity and class; null: none at all).
+ */
+export function bestClassOnOffer(inst: TfapInstance, flow: FlowSpec): QosClass | null {
+  for (const q of CLASSES_DOWN.filter((c) => QOS_RANK[c] <= QOS_RANK[flow.qos])) {
+    for (const r of inst.interfaces) {
+      if (flow.pinned !== undefined && flow.pinned !== r.id) continue;
+      if (r.bearers.some((b) => meetsQos(b.qos, q) && flow.upKbps <= b.upKbps && flow.downKbps <= b.downKbps)) return q;
+    }
+  }
+  return null;
+}
+
+/**
+ * A flow that no bearer on offer can carry at its class (a call while every
+ * network's delay is too long) is decided at the best class on offer: it
+ * would be placed there anyway (placeDegraded), and keeping its own class in
+ * the instance would make every full solve fail, freezing the placement of
+ * every other flow until the offer recovers. When the offer recovers, the
+ * flow's class rises again and its place is no longer valid: a full solve
+ * puts it back at its class. A flow that fits no bearer at any class is
+ * returned apart (`hopeless`).
+ */
+export function relaxToOffer(inst: TfapInstance): { relaxed: TfapInstance; lowered: Map<string, { from: QosClass; to: QosClass }>; hopeless: FlowSpec[] } {
+  const lowered = new Map<string, { from: QosClass; to: QosClass }>();
+  const hopeless: FlowSpec[] = [];
+  const flows: FlowSpec[] = [];
+  for (const f of inst.flows) {
+    const q = bestClassOnOffer(inst, f);
+    if (q === null) hopeless.push(f);
+    else if (q !== f.qos) {
+      lowered.set(f.id, { from: f.qos, to: q });
+      flows.push({ ...f, qos: q });
+    } else flows.push(f);
+  }
+  if (lowered.size === 0 && hopeless.length === 0) return { relaxed: inst, lowered, hopeless };
+  return { relaxed: { ...inst, flows }, lowered, hopeless };
+}
+
+/** Flows carried on a bearer below their class. */
+function belowClass(inst: TfapInstance, a: CurrentAssignment): string[] {
+  const out: string[] = [];
+  for (const f of inst.flows) {
+    const ifId = a.assignment[f.id];
+    const b = ifId === undefined ? undefined : inst.interfaces.find((r) => r.id === ifId)?.bearers.find((x) => x.id === a.activation[ifId]);
+    if (b && !meetsQos(b.qos, f.qos)) out.push(f.id);
+  }
+  return out;
+}
+
 /** One decision step; see the file comment. Pure: the solver comes in as an argument. */
 export function decide(input: PolicyInput): PolicyOutput {
   const inst = input.instance;
-  const { reduced, fixed } = splitPinned(inst, input.current);
-  if (reduced === inst) return decideMovable(input);
+  const first = splitPinned(inst, input.current);
+  const { relaxed, lowered, hopeless } = relaxToOffer(first.reduced);
+  // A flow that fits no bearer even alone stays where it runs, as a fact (the estimate may be low;
+  // the traffic is real), like a pinned one; with no place yet it stays unplaced.
+  const keep = hopeless.filter((f) => {
+    const on = input.current.assignment[f.id];
+    return on !== undefined && relaxed.interfaces.some((r) => r.id === on && r.bearers.length > 0);
+  });
+  const second =
+    keep.length === 0
+      ? { reduced: relaxed, fixed: { activation: {}, assignment: {} } as CurrentAssignment }
+      : splitPinned({ ...relaxed, flows: [...relaxed.flows, ...keep.map((f) => ({ ...f, pinned: input.current.assignment[f.id]! }))] }, input.current);
+  const fixed: CurrentAssignment = {
+    activation: { ...first.fixed.activation, ...second.fixed.activation },
+    assignment: { ...first.fixed.assignment, ...second.fixed.assignment },
+  };
   const movableCurrent: CurrentAssignment = { activation: { ...input.current.activation }, assignment: {} };
   for (const [f, i] of Object.entries(input.current.assignment)) if (fixed.assignment[f] === undefined) movableCurrent.assignment[f] = i;
-  const out = decideMovable({ ...input, instance: reduced, current: movableCurrent });
+  const out = decideMovable({ ...input, instance: second.reduced, current: movableCurrent });
   const assignment: CurrentAssignment = {
     activation: { ...out.assignment.activation, ...fixed.activation },
     assignment: { ...out.assignment.assignment, ...fixed.assignment },
   };
-  const decisions = [...out.decisions];
+  const decisions = out.decisions.map((d) => {
+    const l = lowered.get(d.flow);
+    if (!l || d.to === null) return d;
+    return { ...d, reason: `no modem meets class ${l.from} now: the best on offer is ${l.to}${priceText(inst, d.to, assignment.activation[d.to]!)}` };
+  });
   for (const [f, to] of Object.entries(fixed.assignment)) {
     const from = input.current.assignment[f] ?? null;
     if (from === to) continue;
     decisions.push({ kind: from === null ? 'place' : 'move', flow: f, from, to, reason: 'established NATed connection: it stays on the modem it started on' });
   }
-  return { ...out, assignment, decisions, status: statusOf(inst, assignment, out.unplaced), ...summary(inst, assignment) };
+  const unplaced = [...out.unplaced, ...hopeless.filter((f) => !keep.includes(f)).map((f) => f.id)];
+  for (const id of unplaced) {
+    if (input.current.assignment[id] === undefined || decisions.some((d) => d.flow === id)) continue;
+    decisions.push({ kind: 'unplace', flow: id, from: input.current.assignment[id]!, to: null, reason: 'no modem can carry it now, at any class; it follows the default route' });
+  }
+  const degraded = belowClass(inst, assignment);
+  const status = degraded.length > 0 && unplaced.length === 0 ? 'infeasible' : statusOf(inst, assignment, unplaced);
+  return { ...out, assignment, decisions, unplaced, degraded, status, ...summary(inst, assignment) };
 }

@@ -1,7 +1,7 @@
 // The daemon's decision policy (src/assignment/dynamic-policy.ts): pure, so
 // every case is a plain instance and a current assignment.
 import t from 'tap';
-import { decide, pruneAssignment } from '../../src/assignment/dynamic-policy.js';
+import { bestClassOnOffer, decide, pruneAssignment, relaxToOffer } from '../../src/assignment/dynamic-policy.js';
 import type { PolicyInput } from '../../src/assignment/dynamic-policy.js';
 import { solveHeuristic } from '../../src/assignment/heuristic.js';
 import type { BearerSpec, FlowSpec, InterfaceSpec, TfapInstance } from '../../src/model/tfap.js';
@@ -101,8 +101,9 @@ t.test('a timer solve that keeps the rest still places new flows incrementally',
 t.test('a flow no bearer serves at its class goes to the best class on offer; one with no room anywhere stays unplaced', async (t) => {
   const inst: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 1, { qos: 'B' }), iface('b', 2, { qos: 'I' })], flows: [flow('f1', 100, 'B'), flow('call', 100, 'C')] };
   const out = decide(input(inst, { activation: { a: 'a/b' }, assignment: { f1: 'a' } }));
-  t.equal(out.kind, 'full');
+  t.equal(out.kind, 'incremental', 'decided at the best class on offer, the call needs no full solve');
   t.equal(out.status, 'infeasible', 'the call does not get its class');
+  t.same(out.degraded, ['call']);
   t.same(out.unplaced, []);
   t.equal(out.assignment.assignment['call'], 'b', 'the interactive-class modem beats the background one and the default route');
   t.match(out.decisions.find((d) => d.flow === 'call')?.reason ?? '', /no modem meets class C now: the best on offer is I/);
@@ -171,4 +172,65 @@ t.test('a flow pinned to a modem that is not on offer stays out of the decision:
   t.same(out.unplaced, []);
   t.notOk(out.decisions.some((d) => d.flow === 'nat'), 'no decision about it');
   t.equal(out.assignment.assignment['web'], 'b', 'the movable group goes to the offered modem');
+});
+
+t.test('the best class on offer: the flow\'s own when some bearer carries it alone, else the best below, else null', async (t) => {
+  const inst: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 1, { qos: 'S', downKbps: 500 }), iface('b', 2, { qos: 'B', downKbps: 5000 })], flows: [] };
+  t.equal(bestClassOnOffer(inst, flow('web', 400, 'I')), 'I');
+  t.equal(bestClassOnOffer(inst, flow('call', 400, 'C')), 'S', 'no C bearer: S on a');
+  t.equal(bestClassOnOffer(inst, flow('bigcall', 900, 'C')), 'B', 'too big for a: only b, at B');
+  t.equal(bestClassOnOffer(inst, flow('huge', 9000, 'C')), null);
+  t.equal(bestClassOnOffer(inst, { ...flow('pinned', 400, 'C'), pinned: 'b' }), 'B', 'a pinned flow counts only its own interface');
+  const { relaxed, lowered, hopeless } = relaxToOffer({ ...inst, flows: [flow('web', 400, 'I'), flow('call', 400, 'C'), flow('huge', 9000, 'B')] });
+  t.same(relaxed.flows.map((f) => [f.id, f.qos]), [['web', 'I'], ['call', 'S']]);
+  t.same([...lowered], [['call', { from: 'C', to: 'S' }]]);
+  t.same(hopeless.map((f) => f.id), ['huge']);
+  const clean = { ...inst, flows: [flow('web', 400, 'I')] };
+  t.equal(relaxToOffer(clean).relaxed, clean, 'nothing to relax: the same instance');
+});
+
+t.test('a flow no modem carries at its class does not freeze the rest: a lost modem\'s groups still move', async (t) => {
+  // 'x' went away with f1 on it; the call has no C bearer anywhere. Before, every full solve failed on the call.
+  const inst: TfapInstance = {
+    powerLimitW: null,
+    interfaces: [iface('a', 1, { qos: 'S' }), iface('b', 5, { qos: 'S' })],
+    flows: [flow('f1', 1000, 'I'), flow('call', 100, 'C')],
+  };
+  const out = decide(input(inst, { activation: { x: 'x/b', a: 'a/b' }, assignment: { f1: 'x', call: 'a' } }));
+  t.equal(out.kind, 'full');
+  t.equal(out.full?.adopted, true);
+  t.equal(out.assignment.assignment['f1'], 'a', 'the cheapest modem with room');
+  t.equal(out.assignment.assignment['call'], 'a', 'the call stays where it is carried at the best class on offer');
+  t.same(out.degraded, ['call']);
+  t.same(out.unplaced, []);
+  t.equal(out.status, 'infeasible', 'not every flow gets its class');
+});
+
+t.test('when a bearer of the call\'s class returns, the call goes back to its class', async (t) => {
+  const cur = { activation: { a: 'a/b' }, assignment: { call: 'a' } };
+  const degradedOffer: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 1, { qos: 'S' }), iface('b', 5, { qos: 'S' })], flows: [flow('call', 100, 'C')] };
+  const held = decide(input(degradedOffer, cur));
+  t.equal(held.kind, 'none', 'at the best class on offer, nothing to do');
+  t.same(held.degraded, ['call']);
+  const recovered: TfapInstance = { ...degradedOffer, interfaces: [iface('a', 1, { qos: 'S' }), iface('b', 5, { qos: 'C' })] };
+  const back = decide(input(recovered, cur));
+  t.equal(back.kind, 'full', 'the call\'s place no longer suits its class on offer');
+  t.equal(back.assignment.assignment['call'], 'b');
+  t.same(back.degraded, []);
+  t.equal(back.status, 'ok');
+});
+
+t.test('a group bigger than any bearer stays where it runs (the estimate may be low), and takes that modem\'s room', async (t) => {
+  const inst: TfapInstance = {
+    powerLimitW: null,
+    interfaces: [iface('a', 1, { downKbps: 3000 }), iface('b', 5, { downKbps: 3000 })],
+    flows: [flow('bulk', 8000, 'B'), flow('web', 500, 'I')],
+  };
+  const out = decide(input(inst, { activation: { a: 'a/b' }, assignment: { bulk: 'a' } }));
+  t.equal(out.assignment.assignment['bulk'], 'a', 'not moved, not unplaced');
+  t.equal(out.assignment.assignment['web'], 'b', 'a is full');
+  t.same(out.unplaced, []);
+  const fresh = decide(input(inst, { activation: {}, assignment: {} }));
+  t.same(fresh.unplaced, ['bulk'], 'with no place yet, it has none');
+  t.equal(fresh.assignment.assignment['web'], 'a');
 });

@@ -8,7 +8,7 @@ import { solveAlgU } from '../../bench/sim/alg-u.js';
 import { DEFAULT_SCENARIO } from '../../bench/sim/events.js';
 import type { Scenario, SimEvent } from '../../bench/sim/events.js';
 import type { Network } from '../../bench/sim/networks.js';
-import { everyEventPolicy, modemflowPolicy, mwan3Policy } from '../../bench/sim/policies.js';
+import { everyEventPolicy, modemflowPolicy, mwan3Policy, sheddingOrder } from '../../bench/sim/policies.js';
 import { simulate } from '../../bench/sim/simulate.js';
 import type { StepContext } from '../../bench/sim/simulate.js';
 import type { SimFlow } from '../../bench/sim/traffic.js';
@@ -113,4 +113,78 @@ t.test('mwan3-style: new connections drawn with the member weights, nothing ever
   t.equal(on('umts1') + on('wlan1'), 0, 'weight 0 gets nothing');
   t.ok(Math.abs(on('wlan0') - 0.75) < 0.03, `wlan0 share ${on('wlan0')} for weight 3 of 4`);
   t.equal(Object.keys(current.activation).length, 4, 'every member is up');
+});
+
+t.test('admission: a new flow placed below its class is refused, as an unplaced one; mwan3, which knows no classes, is exempt', async (t) => {
+  // WLAN at class S only, UMTS down to its lowest state (class B, 100 kbps): a call gets no C bearer anywhere.
+  const call = flow('call', { kind: 'video', proto: 'udp', qos: 'C', downKbps: 50 });
+  const web = flow('web', { kind: 'http', qos: 'I', downKbps: 50 });
+  const sc = scenario(
+    [
+      { timeS: 0, kind: 'start', flow: call },
+      { timeS: 1, kind: 'start', flow: web },
+    ],
+    { 'umts-1': 0, 'umts-2': 0, 'wa-1': 6 },
+  );
+  const fig = await simulate(sc, daemon(true), { powerLimitW: null });
+  t.equal(fig.refused, 1, 'the call is refused: the daemon would carry it at S, below its class');
+  t.equal(fig.flowsOffered, 2);
+  t.equal(fig.belowClassFlowS, 0, 'nothing was carried below its class');
+  t.ok(fig.carriedKbit > 0, 'the web flow is carried');
+  const m = await simulate(sc, mwan3Policy({ seed: 1, weights: { umts0: 1, umts1: 1, wlan0: 1, wlan1: 1 } }), { powerLimitW: null });
+  t.equal(m.refused, 0);
+});
+
+t.test('shedding order: flows no bearer carries at their class first, then the newest, then the least strict and largest', async (t) => {
+  const inst: TfapInstance = {
+    powerLimitW: null,
+    interfaces: [{ id: 'umts0', bearers: [{ id: 'n', qos: 'S', upKbps: 1000, downKbps: 1000, costPerKbit: 1, baseW: 0, txWPerKbps: 0, rxWPerKbps: 0 }] }],
+    flows: [
+      { id: 'call', upKbps: 0, downKbps: 10, qos: 'C' },
+      { id: 'small-b', upKbps: 0, downKbps: 10, qos: 'B' },
+      { id: 'big-b', upKbps: 0, downKbps: 500, qos: 'B' },
+      { id: 'stream', upKbps: 0, downKbps: 500, qos: 'S' },
+      { id: 'new', upKbps: 0, downKbps: 10, qos: 'S' },
+    ],
+  };
+  const newFlow = flow('new', { qos: 'S', downKbps: 10 });
+  t.same(sheddingOrder({ instance: inst, event: { timeS: 0, kind: 'start', flow: newFlow } }), ['call', 'new', 'big-b', 'small-b', 'stream']);
+  t.same(sheddingOrder({ instance: inst, event: { timeS: 0, kind: 'timer' } }), ['call', 'big-b', 'small-b', 'stream', 'new'], 'the larger of a class first');
+});
+
+t.test('exact, same service: what the reference leaves out is carried at the best class on offer where there is room', async (t) => {
+  const call = flow('call', { kind: 'video', proto: 'udp', qos: 'C', downKbps: 50 });
+  const sc = scenario(
+    [
+      { timeS: 0, kind: 'start', flow: call },
+      { timeS: 1, kind: 'net', network: 'umts-1', state: 0 },
+      { timeS: 1, kind: 'net', network: 'umts-2', state: 0 },
+    ],
+    { 'umts-1': 6, 'umts-2': 6, 'wa-1': 6 },
+  );
+  const solve = (i: TfapInstance) => solveHeuristic(i, { variant: 'thesis' });
+  const plain = await simulate(sc, everyEventPolicy('plain', solve), { powerLimitW: null });
+  const same = await simulate(sc, everyEventPolicy('same', solve, true), { powerLimitW: null });
+  t.equal(plain.refused, 0, 'admitted on UMTS at class C');
+  t.ok(plain.unservedFlowS > 0, 'then left out once UMTS loses class C');
+  t.equal(same.unservedFlowS, 0, 'carried on');
+  t.ok(same.belowClassFlowS > 0, 'below its class (S on WLAN)');
+});
+
+t.test('modemflow with a solver that answers later (HiGHS) decides as with the same answers given at once', async (t) => {
+  const a = flow('a', { downKbps: 300 });
+  const b = flow('b', { kind: 'video', proto: 'udp', qos: 'C', downKbps: 300 });
+  const sc = scenario(
+    [
+      { timeS: 0, kind: 'start', flow: a },
+      { timeS: 1, kind: 'start', flow: b },
+      { timeS: 5, kind: 'net', network: 'wa-1', state: 6 },
+      { timeS: 10, kind: 'timer' },
+    ],
+    { 'umts-1': 6, 'umts-2': 6, 'wa-1': 0 },
+  );
+  const sync = await simulate(sc, modemflowPolicy({ hysteresis: 0, solve: (i) => solveHeuristic(i), pinTcp: true, fullEveryEvent: true }), { powerLimitW: null });
+  const later = await simulate(sc, modemflowPolicy({ hysteresis: 0, solve: async (i) => solveHeuristic(i), pinTcp: true, fullEveryEvent: true }), { powerLimitW: null });
+  t.same(later, sync);
+  t.ok(sync.decisions >= 4);
 });
