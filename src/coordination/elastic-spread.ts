@@ -76,6 +76,8 @@ export interface SpreadOutput {
   changes: SpreadChange[];
   /** When the cycle should run again to let a spread grow or shrink (null: nothing pending). */
   reviewAtMs: number | null;
+  /** Modelled power the spreads add to the policy's (modems only they use, and their load), W. */
+  extraW: number;
 }
 
 /** Groups that may spread: a LAN host's measured background traffic. */
@@ -163,7 +165,7 @@ export function planSpread(input: SpreadInput): SpreadOutput {
   const changes: SpreadChange[] = [];
   let reviewAtMs: number | null = null;
   const review = (atMs: number): void => void (reviewAtMs = reviewAtMs === null ? atMs : Math.min(reviewAtMs, atMs));
-  if (!input.enabled) return { state, shares, changes, reviewAtMs };
+  if (!input.enabled) return { state, shares, changes, reviewAtMs, extraW: 0 };
 
   const info = modemInfo(input);
   const free = (name: string, self: FlowGroup): number => {
@@ -176,7 +178,24 @@ export function planSpread(input: SpreadInput): SpreadOutput {
     const m = info.get(name);
     return m !== undefined && !m.realtime && m.capDownKbps > 0;
   };
+  // Power the spreads add to the policy's: modems they wake (base power, once) and their load.
   let extraW = 0;
+  const woken = new Set<string>();
+  const powerOf = (g: FlowGroup, list: string[]): number => {
+    const weights = list.map((n) => Math.max(free(n, g), MIN_FREE_SHARE * info.get(n)!.capDownKbps));
+    const total = weights.reduce((a, b) => a + b, 0) || 1;
+    let w = 0;
+    const upShare = g.upKbps / Math.max(g.downKbps, 1);
+    list.forEach((n, i) => {
+      const m = info.get(n)!;
+      if (!m.active && !woken.has(n)) w += m.baseW;
+      const down = (g.downKbps * weights[i]!) / total;
+      w += m.rxWPerKbps * down + m.txWPerKbps * down * upShare;
+    });
+    return w;
+  };
+  const limit = input.instance.powerLimitW;
+  const fits = (g: FlowGroup, list: string[]): boolean => limit === null || list.length < 2 || input.powerW + extraW + powerOf(g, list) <= limit;
 
   for (const g of input.groups) {
     if (!isElastic(g)) continue;
@@ -189,6 +208,13 @@ export function planSpread(input: SpreadInput): SpreadOutput {
       if (anchor === undefined || !eligible(anchor)) continue;
       modems = [anchor];
     }
+    // A power limit (lowered, or a battery running down) takes the dearest modems out at once.
+    while (modems.length >= 2 && !fits(g, modems)) {
+      const dropped = modems[modems.length - 1]!;
+      modems = modems.slice(0, -1);
+      changedMs = input.nowMs;
+      changes.push({ group: g.id, modems, why: `over the power limit of ${limit} W: leaving ${dropped}` });
+    }
     const freeSum = (list: string[]): number => list.reduce((s, n) => s + free(n, g), 0);
     const candidates = [...info.keys()]
       .filter((n) => eligible(n) && !modems.includes(n) && free(n, g) >= MIN_FREE_SHARE * info.get(n)!.capDownKbps)
@@ -197,12 +223,10 @@ export function planSpread(input: SpreadInput): SpreadOutput {
     const next = candidates[0];
     if (saturated && next !== undefined) {
       if (input.nowMs - changedMs >= GROW_DWELL_MS || !before) {
-        const m = info.get(next)!;
-        const addW = (m.active ? 0 : m.baseW) + m.rxWPerKbps * free(next, g) + m.txWPerKbps * free(next, g) * (g.upKbps / Math.max(g.downKbps, 1));
-        const limit = input.instance.powerLimitW;
-        if (limit === null || input.powerW + extraW + addW <= limit) {
-          extraW += addW;
-          modems = [...modems, next];
+        // The added modem is weighed at what it has free: the group is expected to fill it.
+        const grown = [...modems, next];
+        if (fits({ ...g, downKbps: g.downKbps + free(next, g) }, grown)) {
+          modems = grown;
           changedMs = input.nowMs;
           changes.push({ group: g.id, modems, why: `${Math.round(g.downKbps)} kbit/s fills ${Math.round(freeSum(modems.slice(0, -1)))} kbit/s free: adding ${next}` });
         }
@@ -220,6 +244,8 @@ export function planSpread(input: SpreadInput): SpreadOutput {
       }
     }
     if (modems.length >= 2) {
+      extraW += powerOf(g, modems);
+      for (const n of modems) if (!info.get(n)!.active) woken.add(n);
       state[g.id] = { modems, changedMs };
       shares.set(g.id, modems.map((n) => ({ modem: n, weight: Math.max(free(n, g), MIN_FREE_SHARE * info.get(n)!.capDownKbps) })));
       review(input.nowMs + REVIEW_MS);
@@ -231,5 +257,5 @@ export function planSpread(input: SpreadInput): SpreadOutput {
       if (modems.length === 1 && g.downKbps >= SHRINK_BELOW * freeSum(modems)) review(input.nowMs + REVIEW_MS);
     }
   }
-  return { state, shares, changes, reviewAtMs };
+  return { state, shares, changes, reviewAtMs, extraW };
 }

@@ -127,17 +127,19 @@ export function runCycle(input: CycleInput): CycleResult {
     interfaces: coordination.interfaces,
     flows: toSolverFlows(solverGroups, slotToInterface),
   };
-  const policy = decide({ instance, current: input.current, forceFull: input.forceFull, hysteresis: input.hysteresis, solve: input.solve });
+  const decided = decide({ instance, current: input.current, forceFull: input.forceFull, hysteresis: input.hysteresis, solve: input.solve });
   const spread = planSpread({
     nowMs: input.nowMs,
     instance,
-    activation: policy.assignment.activation,
-    assignment: policy.assignment.assignment,
-    powerW: policy.powerW,
+    activation: decided.assignment.activation,
+    assignment: decided.assignment.assignment,
+    powerW: decided.powerW,
     groups: input.groups,
     previous: input.spread,
     enabled: input.spreadEnabled,
   });
+  // What the router draws includes the modems and the load of the spreads.
+  const policy: PolicyOutput = spread.extraW > 0 ? { ...decided, powerW: decided.powerW + spread.extraW } : decided;
 
   // New hosts of each class: where a flow with the class' assumed demand would go now (at the best
   // class on offer when no modem meets the class: a call's first packets then take the least-delay modem).

@@ -128,3 +128,19 @@ t.test('a squeezed download on a full modem asks the solver for its class\' dema
   const big = group('h:bulk', 'B', 9000);
   t.equal(elasticDemand([big], [full], () => 'm3', want)[0], big, 'more than the class demand: unchanged');
 });
+
+t.test('a lowered power limit takes a spread\'s dearest modem out at once; its power is counted', async (t) => {
+  const prev: SpreadState = { 'h:bulk': { modems: ['m3', 'm2', 'm1'], changedMs: 0 } };
+  const bulk = group('h:bulk', 'B', 30_000);
+  const open = planSpread(input(1000, [bulk], {}, prev));
+  t.same(open.state['h:bulk']?.modems, ['m3', 'm2', 'm1'], 'no limit: all three');
+  // None of the three carries a group of the policy's: their base power (3 x 1 W) and the load count.
+  t.ok(open.extraW > 3, `the spread's power is reported (${open.extraW.toFixed(2)} W)`);
+  const limited = input(1000, [bulk], {}, prev);
+  // Two modems: 2 W base + 30,000 kbit/s x 0.0001 W + upload = 5.15 W on top of 3 W; three: one base watt more.
+  limited.instance = { ...limited.instance, powerLimitW: 8.5 };
+  const out = planSpread(limited);
+  t.same(out.state['h:bulk']?.modems, ['m3', 'm2'], 'the dearest modem leaves before any hold time');
+  t.match(out.changes[0]!.why, /over the power limit of 8.5 W: leaving m1/);
+  t.ok(3 + out.extraW <= 8.5, 'within the limit');
+});
