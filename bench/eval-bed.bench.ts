@@ -1,12 +1,16 @@
 // Issue 15, part 2: real traffic in the network-namespace test bed. For each
 // balancer (modemflowd, mwan3-style, the best single link) and scenario
-// (steady; a modem's link failing and returning; 100 % loss on a modem whose
-// link stays up), a fresh bed with three shaped uplinks, the same traffic
-// mix from the LAN, and the figures: bulk throughput, call RTT/jitter/loss,
-// web, data cost, failover time, broken connections.
+// (bed-scenarios.ts: steady; a link failing and returning; 100 % loss on a
+// link that stays up; capacity dropping; the power limit lowered; a price
+// change; a SIM reaching its quota), a fresh bed with three shaped uplinks,
+// the same traffic mix from the LAN, and the figures: bulk throughput,
+// call RTT/jitter/loss, video stalls, web, data cost, modelled energy,
+// failover time, broken connections.
 // Usage (root): node dist/bench/eval-bed.js [--quick] [--prefix mfe] [--only modemflowd,mwan3,single]
-// [--scenarios 1,2,3] [--keep] (keep the run directory with the daemon's log).
-// Writes bench/results/eval-bed.md. Run by `make bench-eval` after the simulation.
+// [--scenarios 1,2,... or keys: steady,link,loss,capacity,power,price,quota] [--keep] (keep the run
+// directory with the daemon's log and each run's record) [--out DIR] (instead of bench/results)
+// [--daemon FILE] (another modemflowd bundle than dist/modemflowd.js).
+// Writes bench/results/eval-bed.md and eval-bed-*.svg. Run by `make bench-eval` after the simulation.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
@@ -14,14 +18,19 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { inNs, modemflowBalancer, mwan3Balancer, singleLinkBalancer } from './eval/bed-balancers.js';
+import { modemflowBalancer, mwan3Balancer, singleLinkBalancer } from './eval/bed-balancers.js';
 import type { Balancer, BedContext, BedLink } from './eval/bed-balancers.js';
-import { dataCost, runFigures } from './eval/bed-metrics.js';
+import { againstLimit, bytesAt, energy, powerSeries, ratPower } from './eval/bed-energy.js';
+import type { UplinkSample } from './eval/bed-energy.js';
+import { dataCost, quotaFigures, runFigures } from './eval/bed-metrics.js';
 import type { RunFigures } from './eval/bed-metrics.js';
 import { bedReport } from './eval/bed-report.js';
 import type { BedRun } from './eval/bed-report.js';
 import { runServer, runTraffic } from './eval/bed-roles.js';
 import type { TrafficOptions, TrafficRecord } from './eval/bed-roles.js';
+import { bedScenarios, FAIL_UPLINK, playEvent, readUplinks, scenarioFor } from './eval/bed-scenarios.js';
+import type { Scenario } from './eval/bed-scenarios.js';
+import { bedCharts } from './eval/bed-svg.js';
 
 const run = promisify(execFile);
 const argv = process.argv.slice(2);
@@ -31,17 +40,11 @@ const role = argv[0] === '--role' ? argv[1] : null;
 if (role === 'server') {
   await runServer(argv[2] ?? '0.0.0.0');
 } else if (role === 'traffic') {
-  process.stdout.write(JSON.stringify(await runTraffic(JSON.parse(argv[2]!) as TrafficOptions)) + '\n');
-  process.exit(0);
+  // Exit once the record is written: a pipe takes it in pieces, and exiting before then cuts it short.
+  const record = JSON.stringify(await runTraffic(JSON.parse(argv[2]!) as TrafficOptions)) + '\n';
+  process.stdout.write(record, () => process.exit(0));
 } else {
   await main();
-}
-
-interface Scenario {
-  name: string;
-  seconds: number;
-  /** The failure: what, on which uplink, from and to (s after the traffic starts). */
-  fail: { kind: 'link' | 'loss'; uplink: number; rateMbit: number; atS: number; untilS: number } | null;
 }
 
 async function main(): Promise<void> {
@@ -50,7 +53,8 @@ async function main(): Promise<void> {
   const prefix = pi >= 0 ? argv[pi + 1]! : 'mfe';
   const here = dirname(SELF);
   const root = resolve(here, '../..');
-  const out = join(root, 'bench/results');
+  const oo = argv.indexOf('--out');
+  const out = oo >= 0 ? resolve(argv[oo + 1]!) : join(root, 'bench/results');
   const say = (s: string): void => void process.stdout.write(`[eval-bed ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 
   const why =
@@ -61,26 +65,17 @@ async function main(): Promise<void> {
     say(`skipped: ${why.includes(' ') ? why : `${why} is not installed (make sysdeps)`}`);
     return;
   }
-  const bundle = join(root, 'dist/modemflowd.js');
+  const di = argv.indexOf('--daemon');
+  const bundle = di >= 0 ? resolve(argv[di + 1]!) : join(root, 'dist/modemflowd.js');
   if (!existsSync(bundle)) await run(process.execPath, [join(root, 'build.mjs'), 'router'], { cwd: root });
 
   const links: BedLink[] = [
-    { uplink: 1, rateMbit: 20, pricePerGb: 4, lossPct: 0, mwan3Weight: 4 },
-    { uplink: 2, rateMbit: 10, pricePerGb: 1, lossPct: 0, mwan3Weight: 2 },
-    { uplink: 3, rateMbit: 5, pricePerGb: 0.5, lossPct: 2, mwan3Weight: 1 },
+    { uplink: 1, rateMbit: 20, pricePerGb: 4, lossPct: 0, mwan3Weight: 4, rat: 'nr5g-nsa' },
+    { uplink: 2, rateMbit: 10, pricePerGb: 1, lossPct: 0, mwan3Weight: 2, rat: 'lte' },
+    { uplink: 3, rateMbit: 5, pricePerGb: 0.5, lossPct: 2, mwan3Weight: 1, rat: 'umts' },
   ];
-  const failUplink = 2;
-  const scenarios: Scenario[] = quick
-    ? [
-        { name: 'steady', seconds: 12, fail: null },
-        { name: 'link down and back', seconds: 25, fail: { kind: 'link', uplink: failUplink, rateMbit: links[failUplink - 1]!.rateMbit, atS: 6, untilS: 18 } },
-        { name: '100 % loss, link up', seconds: 30, fail: { kind: 'loss', uplink: failUplink, rateMbit: links[failUplink - 1]!.rateMbit, atS: 6, untilS: 26 } },
-      ]
-    : [
-        { name: 'steady', seconds: 30, fail: null },
-        { name: 'link down and back', seconds: 50, fail: { kind: 'link', uplink: failUplink, rateMbit: links[failUplink - 1]!.rateMbit, atS: 12, untilS: 38 } },
-        { name: '100 % loss, link up', seconds: 105, fail: { kind: 'loss', uplink: failUplink, rateMbit: links[failUplink - 1]!.rateMbit, atS: 12, untilS: 97 } },
-      ];
+  const coeffs = links.map((l) => ratPower(l.rat));
+  const scenarios = bedScenarios(quick, links);
   const traffic: Omit<TrafficOptions, 'seconds'> = {
     server: '203.0.113.10',
     bulkConns: 6,
@@ -91,28 +86,36 @@ async function main(): Promise<void> {
     callBytes: 160,
     probeEveryMs: 250,
     probeTimeoutMs: 3000,
-    hosts: { call: '192.168.77.2', web: '192.168.77.2', bulk: ['192.168.77.3', '192.168.77.4', '192.168.77.5'] },
+    videoBitPerS: 3_000_000,
+    hosts: { calls: ['192.168.77.2', '192.168.77.3'], web: '192.168.77.2', video: '192.168.77.2', bulk: ['192.168.77.3', '192.168.77.4', '192.168.77.5'] },
   };
   const WARMUP_S = 3;
+  /** The daemon reacts to a new power limit in its next cycle: the limit is judged from this long after it is set. */
+  const LIMIT_GRACE_MS = 5000;
   const testbed = join(root, 'test/netns/testbed.sh');
   const workDir = mkdtempSync(join(tmpdir(), 'mf-eval-bed-'));
   const oi = argv.indexOf('--only');
-  const kinds = (['modemflowd', 'mwan3', 'single'] as const).filter((k) => oi < 0 || argv[oi + 1]!.split(',').includes(k));
+  // --quick leaves out the single link (the simplest baseline) to stay short; --only overrides.
+  const kinds = (['modemflowd', 'mwan3', 'single'] as const).filter((k) => (oi < 0 ? !quick || k !== 'single' : argv[oi + 1]!.split(',').includes(k)));
   const si = argv.indexOf('--scenarios');
   const wanted = si < 0 ? null : argv[si + 1]!.split(',');
   const keep = argv.includes('--keep');
   const runs: BedRun[] = [];
+  const failed: string[] = [];
   const bed = (...a: string[]): Promise<unknown> => run(testbed, ['--prefix', prefix, ...a]);
-  let netem = false;
+  let netem: boolean | null = null;
+  const t0All = Date.now();
 
   /** One balancer through one scenario on a fresh bed. */
-  const oneRun = async (sc: Scenario, kind: (typeof kinds)[number], attempt: number): Promise<BedRun> => {
+  const oneRun = async (scenario: Scenario, kind: (typeof kinds)[number], attempt: number): Promise<BedRun> => {
+    const sc = scenarioFor(scenario, kind);
     await bed('up');
-    for (const a of [...new Set([traffic.hosts.call, traffic.hosts.web, ...traffic.hosts.bulk])].filter((a) => a !== '192.168.77.2')) {
+    const lanHosts = [...new Set([...traffic.hosts.calls, traffic.hosts.web, traffic.hosts.video, ...traffic.hosts.bulk])];
+    for (const a of lanHosts.filter((a) => a !== '192.168.77.2')) {
       await run('ip', ['-n', `${prefix}-lan`, 'addr', 'add', `${a}/24`, 'dev', 'eth0']);
     }
-    // Whether the kernel has sch_netem (for the report); a failed try leaves the uplink unshaped, so shape after it.
-    netem = await bed('shape', '--uplink', '1', '--delay', '1ms').then(() => true, () => false);
+    // Whether the kernel has sch_netem (for the report, asked once); a failed try leaves the uplink unshaped, so shape after it.
+    netem ??= await bed('shape', '--uplink', '1', '--delay', '1ms').then(() => true, () => false);
     for (const l of links) {
       await bed('shape', '--uplink', String(l.uplink), '--rate', `${l.rateMbit}mbit`, '--queue', '50', ...(l.lossPct ? ['--loss', String(l.lossPct)] : []));
     }
@@ -121,30 +124,83 @@ async function main(): Promise<void> {
       testbed,
       server: traffic.server,
       links,
-      singleUplink: 2,
-      workDir: join(workDir, `${sc.name}-${kind}-${attempt}`.replace(/\W+/g, '-')),
+      singleUplink: FAIL_UPLINK,
+      workDir: join(workDir, `${sc.key}-${kind}-${attempt}`),
       daemonBundle: bundle,
+      quotaGb: sc.quotaGb,
       log: say,
     };
     mkdirSync(ctx.workDir, { recursive: true });
     const balancer: Balancer = kind === 'modemflowd' ? modemflowBalancer(ctx) : kind === 'mwan3' ? mwan3Balancer(ctx) : singleLinkBalancer(ctx);
     const server = spawn('ip', ['netns', 'exec', `${prefix}-inet`, process.execPath, SELF, '--role', 'server', traffic.server], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const samples: UplinkSample[] = [];
+    let sampling = true;
     try {
       await new Promise<void>((ok, fail) => {
         server.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ok());
         server.once('exit', (c) => fail(new Error(`server exited ${c}`)));
       });
-      say(`${sc.name}: ${balancer.name}`);
+      say(`${sc.name}: ${balancer.name} (${((Date.now() - t0All) / 60000).toFixed(1)} min in)`);
       await balancer.start();
-      const before = await uplinkBytes(prefix, links.length);
-      const rec = await withScenario(prefix, testbed, sc, balancer, say, () => trafficRun(prefix, SELF, { ...traffic, seconds: sc.seconds }));
-      const after = await uplinkBytes(prefix, links.length);
-      const bytes = after.map((b, i) => b - before[i]!);
-      if (keep) writeFileSync(join(ctx.workDir, 'traffic.json'), JSON.stringify(rec));
-      const fig: RunFigures = runFigures(rec.record, WARMUP_S, rec.fail, traffic.probeTimeoutMs);
-      say(`  bulk ${fig.bulkMbps.toFixed(1)} Mbit/s, call loss ${fig.call.lossPct.toFixed(1)} %, breaks ${fig.breaks}, failover ${fig.failoverS ?? 'none'}`);
-      return { scenario: sc.name, balancer: balancer.name, figures: fig, bytesByUplink: bytes, cost: dataCost(bytes, links.map((l) => l.pricePerGb)), bulkConnsByUplink: rec.record.bulkConnsByUplink };
+      const sampler = (async () => {
+        while (sampling) {
+          samples.push(await readUplinks(prefix, links.length));
+          await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
+        }
+      })();
+      const t0 = Date.now();
+      const recP = trafficRun(prefix, SELF, { ...traffic, seconds: sc.seconds });
+      const ev = sc.event ? await playEvent(sc.event, t0, links, bed, balancer, say, prefix) : null;
+      const rec = await recP;
+      const endState = await balancer.state().catch((e: Error) => `state not read: ${e.message}`);
+      sampling = false;
+      await sampler;
+      samples.push(await readUplinks(prefix, links.length));
+      const first = samples[0]!;
+      const last = samples[samples.length - 1]!;
+      const total = (x: UplinkSample): number[] => x.txBytes.map((t, i) => t + x.rxBytes[i]!);
+      const bytes = total(last).map((b, i) => b - total(first)[i]!);
+      if (keep) writeFileSync(join(ctx.workDir, 'traffic.json'), JSON.stringify({ rec, samples, ev }));
+      const failure = ev && (sc.event?.kind === 'link' || sc.event?.kind === 'loss') && ev.untilMs !== null ? { downMs: ev.atMs, upMs: ev.untilMs } : null;
+      const window = ev && ev.untilMs !== null ? { fromMs: ev.atMs, toMs: ev.untilMs } : null;
+      const fig: RunFigures = runFigures(rec, WARMUP_S, failure, traffic.probeTimeoutMs, traffic.videoBitPerS / 8, window);
+      const prices = links.map((l) => l.pricePerGb);
+      let cost = dataCost(bytes, prices);
+      let price: BedRun['price'] = null;
+      if (sc.event?.kind === 'price' && ev) {
+        const mid = bytesAt(samples, ev.atMs);
+        const before = mid.map((b, i) => b - total(first)[i]!);
+        const after = total(last).map((b, i) => b - mid[i]!);
+        price = { before: { bytes: before, cost: dataCost(before, prices) }, after: { bytes: after, cost: dataCost(after, sc.event.prices) } };
+        cost = price.before.cost + price.after.cost;
+      }
+      const limit = sc.event?.kind === 'power' && ev ? againstLimit(powerSeries(samples, coeffs), sc.event.watts, ev.atMs + LIMIT_GRACE_MS) : null;
+      const qi = sc.quotaGb?.findIndex((q) => q !== null) ?? -1;
+      // The quota counts from the bed's start (a fresh daemon state counts from zero), so absolute counters.
+      const quota = qi >= 0 ? quotaFigures(samples, qi, sc.quotaGb![qi]! * 1e9) : null;
+      const en = energy(samples, coeffs);
+      say(
+        `  bulk ${fig.bulkMbps.toFixed(1)} Mbit/s, video ${fig.video.deliveredPct.toFixed(0)} % (${fig.video.stalls} stalls), call loss ${fig.call.lossPct.toFixed(1)} %, breaks ${fig.breaks}, failover ${fig.failoverS ?? 'none'}, ${en.totalWh.toFixed(4)} Wh` +
+          (limit ? `, ${limit.meanW.toFixed(2)} W against ${limit.limitW} W (${limit.overPct.toFixed(0)} % over)` : '') +
+          (quota ? `, ${(quota.overBytes / 1e6).toFixed(1)} MB over quota` : ''),
+      );
+      return {
+        scenario: sc.name,
+        key: sc.key,
+        balancer: balancer.name,
+        figures: fig,
+        bytesByUplink: bytes,
+        cost,
+        bulkConnsByUplink: rec.bulkConnsByUplink,
+        energy: en,
+        eventNote: ev?.note ?? null,
+        endState,
+        limit,
+        price,
+        quota,
+      };
     } finally {
+      sampling = false;
       await balancer.stop().catch((e: Error) => say(`  stop: ${e.message}`));
       server.kill('SIGKILL');
       await bed('down');
@@ -152,15 +208,19 @@ async function main(): Promise<void> {
   };
 
   try {
-    for (const sc of scenarios.filter((_, i) => !wanted || wanted.includes(String(i + 1)))) {
+    for (const sc of scenarios.filter((s, i) => !wanted || wanted.includes(String(i + 1)) || wanted.includes(s.key))) {
       for (const kind of kinds) {
-        // A run whose traffic program died (seen once: killed by a signal from outside) is run again, once.
-        runs.push(
-          await oneRun(sc, kind, 1).catch((e: Error) => {
-            say(`  run failed (${e.message}); once more`);
-            return oneRun(sc, kind, 2);
-          }),
-        );
+        // A run whose traffic program died (seen once: killed by a signal from outside) is run again, once;
+        // one that fails twice is left out of the report (and said so), not the end of the whole run.
+        const r = await oneRun(sc, kind, 1).catch((e: Error) => {
+          say(`  run failed (${e.message.slice(0, 200)}); once more`);
+          return oneRun(sc, kind, 2).catch((e2: Error) => {
+            say(`  run failed again (${e2.message.slice(0, 200)}); left out`);
+            failed.push(`${sc.name} / ${kind}: ${e2.message.slice(0, 200)}`);
+            return null;
+          });
+        });
+        if (r) runs.push(r);
       }
     }
   } finally {
@@ -170,18 +230,27 @@ async function main(): Promise<void> {
   }
 
   const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Linux ${release()}, node ${process.version}`;
-  const md = bedReport({ date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', machine, command: `node dist/bench/eval-bed.js ${argv.join(' ')}`.trim(), netem, links, runs, traffic, quick });
+  const minutes = (Date.now() - t0All) / 60000;
+  const md = bedReport({
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    machine,
+    command: `node dist/bench/eval-bed.js ${argv.join(' ')}`.trim(),
+    minutes,
+    netem: netem ?? false,
+    links,
+    coeffs,
+    scenarios,
+    runs,
+    traffic,
+    quick,
+    limitGraceS: LIMIT_GRACE_MS / 1000,
+    warmupS: WARMUP_S,
+    failed,
+  });
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'eval-bed.md'), md);
-  say(`wrote bench/results/eval-bed.md`);
-}
-
-async function uplinkBytes(prefix: string, n: number): Promise<number[]> {
-  const doc = JSON.parse(await inNs(`${prefix}-rt`, ['ip', '-j', '-s', 'link', 'show'])) as Array<{ ifname: string; stats64?: { rx: { bytes: number }; tx: { bytes: number } } }>;
-  return Array.from({ length: n }, (_, i) => {
-    const s = doc.find((l) => l.ifname === `wan${i + 1}`)?.stats64;
-    return s ? s.rx.bytes + s.tx.bytes : 0;
-  });
+  for (const [name, svg] of bedCharts(runs, scenarios)) writeFileSync(join(out, name), svg);
+  say(`wrote ${join(out, 'eval-bed.md')} and its charts (${minutes.toFixed(1)} min)`);
 }
 
 function trafficRun(prefix: string, self: string, o: TrafficOptions): Promise<TrafficRecord> {
@@ -198,40 +267,4 @@ function trafficRun(prefix: string, self: string, o: TrafficOptions): Promise<Tr
       }
     });
   });
-}
-
-/** Runs the traffic and plays the scenario's failure against it; returns the record and the failure's epoch times. */
-async function withScenario(
-  prefix: string,
-  testbed: string,
-  sc: Scenario,
-  balancer: Balancer,
-  say: (s: string) => void,
-  traffic: () => Promise<TrafficRecord>,
-): Promise<{ record: TrafficRecord; fail: { downMs: number; upMs: number } | null }> {
-  const t0 = Date.now();
-  const recP = traffic();
-  if (!sc.fail) return { record: await recP, fail: null };
-  const f = sc.fail;
-  const tb = (...a: string[]): Promise<unknown> => run(testbed, ['--prefix', prefix, ...a]);
-  const at = (s: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, t0 + s * 1000 - Date.now())));
-  await at(f.atS);
-  const downMs = Date.now();
-  if (f.kind === 'link') {
-    await tb('link', '--uplink', String(f.uplink), 'down');
-    await balancer.linkEvent(f.uplink, false);
-  } else {
-    await tb('shape', '--uplink', String(f.uplink), '--rate', `${f.rateMbit}mbit`, '--queue', '50', '--loss', '100');
-  }
-  say(`  wwan${f.uplink}: ${f.kind === 'link' ? 'link down' : '100 % loss'}`);
-  await at(f.untilS);
-  const upMs = Date.now();
-  if (f.kind === 'link') {
-    await tb('link', '--uplink', String(f.uplink), 'up');
-    await balancer.linkEvent(f.uplink, true);
-  } else {
-    await tb('shape', '--uplink', String(f.uplink), '--rate', '10mbit', '--queue', '50');
-  }
-  say(`  wwan${f.uplink}: back`);
-  return { record: await recP, fail: { downMs, upMs } };
 }

@@ -11,8 +11,10 @@ import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { UbusBroker, UbusClient } from '../../src/ubus/index.js';
-import type { StatusReply } from '../../src/model/api.js';
+import type { AssignmentReply, StatusReply } from '../../src/model/api.js';
 import { publishNetifd } from '../../test/netns/fixtures/netifd.js';
+import type { Rat } from '../../src/model/modem.js';
+import { powerOptions, ratPower } from './bed-energy.js';
 import { initialTrack, memberIpCommands, MWAN3_TRACK_DEFAULTS, mwan3Ruleset, policyUpdate, trackRound } from './bed-mwan3.js';
 import type { Mwan3Member, TrackState } from './bed-mwan3.js';
 
@@ -24,6 +26,8 @@ export interface BedLink {
   pricePerGb: number;
   lossPct: number;
   mwan3Weight: number;
+  /** The modem's radio: its power coefficients are the daemon's model for it (bed-energy.ts). */
+  rat: Rat;
 }
 
 export interface BedContext {
@@ -35,6 +39,8 @@ export interface BedContext {
   singleUplink: number;
   workDir: string;
   daemonBundle: string;
+  /** Monthly quota per uplink, GB (null: none), for this run's daemon config. */
+  quotaGb: readonly (number | null)[] | null;
   log: (s: string) => void;
 }
 
@@ -43,6 +49,12 @@ export interface Balancer {
   start(): Promise<void>;
   /** netifd's ifdown / ifup of an uplink (after the link itself changed). */
   linkEvent(uplink: number, up: boolean): Promise<void>;
+  /** Lowers the power limit; says what the balancer did (one that has no power limit says so). */
+  setPowerLimit(watts: number): Promise<string>;
+  /** New SIM prices per uplink; says what the balancer did. */
+  setPrices(pricesPerGb: readonly number[]): Promise<string>;
+  /** Its state in a line, for the report ('' when it has nothing to say). */
+  state(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -61,19 +73,24 @@ export async function inNs(ns: string, args: string[], input?: string): Promise<
   });
 }
 
-function modemflowConfig(ctx: BedContext): string {
-  const modems = ctx.links.map(
-    (l) => `
+function modemflowConfig(ctx: BedContext, prices: readonly number[]): string {
+  const modems = ctx.links.map((l, i) => {
+    const p = powerOptions(ratPower(l.rat));
+    const quota = ctx.quotaGb?.[i] ?? null;
+    return `
 config modem 'm${l.uplink}'
 	option interface 'wwan${l.uplink}'
 	option metrics 'netifd'
-	option price_per_gb '${l.pricePerGb}'
+	option price_per_gb '${prices[i]}'
 	list probe '${ctx.server}'
 	option probe_interval '0.5'
 	option down_kbps '${l.rateMbit * 1000}'
 	option up_kbps '${l.rateMbit * 1000}'
-`,
-  );
+	option power_base_mw '${p.baseMw}'
+	option power_tx_mw_per_mbps '${p.txMwPerMbps}'
+	option power_rx_mw_per_mbps '${p.rxMwPerMbps}'
+${quota === null ? '' : `	option quota_gb '${quota}'\n`}`;
+  });
   return `
 config globals 'globals'
 	option log_level 'info'
@@ -101,11 +118,12 @@ export function modemflowBalancer(ctx: BedContext): Balancer {
   let client: UbusClient | null = null;
   let daemon: ChildProcess | null = null;
   const status = async (): Promise<StatusReply | null> => ((await client!.call('modemflow', 'status').catch(() => null)) as StatusReply | null);
+  const configFile = join(dir, 'config', 'modemflow');
   return {
     name: 'modemflowd',
     async start() {
       mkdirSync(join(dir, 'config'), { recursive: true });
-      writeFileSync(join(dir, 'config', 'modemflow'), modemflowConfig(ctx));
+      writeFileSync(configFile, modemflowConfig(ctx, ctx.links.map((l) => l.pricePerGb)));
       process.env['MF_TESTBED'] = ctx.testbed;
       broker = new UbusBroker({ socketPath });
       await broker.start();
@@ -129,6 +147,23 @@ export function modemflowBalancer(ctx: BedContext): Balancer {
     },
     async linkEvent(uplink, up) {
       await client!.sendEvent('network.interface', { action: up ? 'ifup' : 'ifdown', interface: `wwan${uplink}` });
+    },
+    async setPowerLimit(watts) {
+      const r = await client!.call('modemflow', 'set_power_limit', { watts });
+      return `set_power_limit: ${JSON.stringify(r)}`;
+    },
+    async state() {
+      const s = await status();
+      if (!s) return 'no status';
+      const a = (await client!.call('modemflow', 'assignment').catch(() => null)) as AssignmentReply | null;
+      const modems = s.modems.map((m) => `${m.name} ${m.state}`).join(', ');
+      const power = `modelled ${s.power.modelledW.toFixed(2)} W, limit ${s.power.limitW === null ? 'none' : `${s.power.limitW} W`}`;
+      return `${modems}; ${power}${a ? `; last solve ${a.status}` : ''}`;
+    },
+    async setPrices(prices) {
+      writeFileSync(configFile, modemflowConfig(ctx, prices));
+      const r = (await client!.call('modemflow', 'reload')) as { state?: string; changed?: string[] };
+      return `reload: ${r.state ?? '?'}, changed ${(r.changed ?? []).join(', ') || 'nothing'}`;
     },
     async stop() {
       const d = daemon;
@@ -209,6 +244,15 @@ export function mwan3Balancer(ctx: BedContext): Balancer {
         await setOnline(uplink, false, 'hotplug ifdown');
       }
     },
+    async setPowerLimit() {
+      return 'mwan3 has no power limit';
+    },
+    async setPrices() {
+      return 'mwan3 has no notion of price';
+    },
+    async state() {
+      return `members online: ${[...online].sort().map((u) => `wwan${u}`).join(', ') || 'none'}`;
+    },
     async stop() {
       stopped = true;
       await Promise.all(loops);
@@ -228,6 +272,15 @@ export function singleLinkBalancer(ctx: BedContext): Balancer {
     async linkEvent(uplink, up) {
       // The kernel dropped the route with the link; the router puts it back on ifup.
       if (up && uplink === u) await inNs(rt, route);
+    },
+    async setPowerLimit() {
+      return 'a single link has no power limit';
+    },
+    async setPrices() {
+      return 'a single link keeps its link';
+    },
+    async state() {
+      return '';
     },
     async stop() {},
   };

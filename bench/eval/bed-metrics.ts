@@ -3,6 +3,9 @@
  * router's byte counters. Pure: records in, numbers out.
  */
 import type { ConnSample, TrafficRecord } from './bed-roles.js';
+import type { UplinkSample } from './bed-energy.js';
+import { videoFigures } from './bed-video.js';
+import type { VideoFigures } from './bed-video.js';
 
 export interface CallFigures {
   sent: number;
@@ -13,10 +16,15 @@ export interface CallFigures {
   jitterMs: number | null;
   /** Uplinks that carried echoes, in order of first use. */
   uplinks: number[];
+  /** The same per call (index into the call hosts). */
+  uplinksByCall: number[][];
 }
 
 export interface RunFigures {
   bulkMbps: number;
+  /** Bulk throughput while the scenario's event lasted (null: no event with an end). */
+  bulkDuringEventMbps: number | null;
+  video: VideoFigures;
   call: CallFigures;
   webOk: number;
   webTotal: number;
@@ -43,7 +51,13 @@ export function callFigures(r: TrafficRecord, fromMs: number, toMs: number): Cal
   let jitterSum = 0;
   for (let i = 1; i < rtts.length; i++) jitterSum += Math.abs(rtts[i]! - rtts[i - 1]!);
   const uplinks: number[] = [];
-  for (const e of inWindow) if (!uplinks.includes(e[2])) uplinks.push(e[2]);
+  const uplinksByCall: number[][] = [];
+  for (const e of inWindow) {
+    if (!uplinks.includes(e[2])) uplinks.push(e[2]);
+    const mine = (uplinksByCall[e[3]] ??= []);
+    if (!mine.includes(e[2])) mine.push(e[2]);
+  }
+  for (let k = 0; k < uplinksByCall.length; k++) uplinksByCall[k] ??= [];
   return {
     sent,
     lossPct: sent ? Math.max(0, ((sent - inWindow.length) / sent) * 100) : 0,
@@ -51,6 +65,7 @@ export function callFigures(r: TrafficRecord, fromMs: number, toMs: number): Cal
     rttP95Ms: quantile(rtts, 0.95),
     jitterMs: rtts.length > 1 ? jitterSum / (rtts.length - 1) : null,
     uplinks,
+    uplinksByCall,
   };
 }
 
@@ -76,16 +91,39 @@ export function failover(probes: readonly ConnSample[], downMs: number, upMs: nu
   return { seconds: (next[0] - downMs) / 1000, failed };
 }
 
-export function runFigures(r: TrafficRecord, warmupS: number, fail: { downMs: number; upMs: number } | null, probeTimeoutMs: number): RunFigures {
-  const bins = r.bulkBytesPerS.slice(warmupS, Math.max(warmupS, r.bulkBytesPerS.length - 1));
-  const bulkMbps = bins.length ? (bins.reduce((a, b) => a + b, 0) * 8) / 1e6 / bins.length : 0;
+/** Mean Mbit/s over whole seconds [fromS, toS) of per-second byte counts. */
+function meanMbps(perS: readonly number[], fromS: number, toS: number): number {
+  const bins = perS.slice(fromS, Math.max(fromS, toS));
+  return bins.length ? (bins.reduce((a, b) => a + b, 0) * 8) / 1e6 / bins.length : 0;
+}
+
+/**
+ * `fail`: a failure's start and end (failover is measured over it); `window`:
+ * the event's start and end for the bulk rate during it (null: none).
+ */
+export function runFigures(
+  r: TrafficRecord,
+  warmupS: number,
+  fail: { downMs: number; upMs: number } | null,
+  probeTimeoutMs: number,
+  videoBytesPerS: number,
+  window: { fromMs: number; toMs: number } | null = null,
+): RunFigures {
+  const bulkMbps = meanMbps(r.bulkBytesPerS, warmupS, r.bulkBytesPerS.length - 1);
+  const bulkDuringEventMbps = window
+    ? meanMbps(r.bulkBytesPerS, Math.ceil((window.fromMs - r.t0Ms) / 1000), Math.floor((window.toMs - r.t0Ms) / 1000))
+    : null;
   const from = r.t0Ms + warmupS * 1000;
   const to = r.callSentAtMs.length ? r.callSentAtMs[r.callSentAtMs.length - 1]! - 1000 : from;
+  // The video over the same window as the calls (a stream that died early still counts its silent end).
+  const video = videoFigures(r.videoBytesPer100Ms, videoBytesPerS, warmupS * 10, Math.max(warmupS * 10, Math.floor((to - r.t0Ms) / 100)));
   const web = r.web.filter((w) => w[0] >= from);
   const okDur = web.filter((w) => w[1] === 1).map((w) => w[3]);
   const fo = fail ? failover(r.probes, fail.downMs, fail.upMs, probeTimeoutMs) : { seconds: 0, failed: 0 };
   return {
     bulkMbps,
+    bulkDuringEventMbps,
+    video,
     call: callFigures(r, from, to),
     webOk: okDur.length,
     webTotal: web.length,
@@ -99,6 +137,32 @@ export function runFigures(r: TrafficRecord, warmupS: number, fail: { downMs: nu
 /** Money for the bytes each uplink carried: sum of bytes / 1e9 x price per GB. */
 export function dataCost(bytesByUplink: readonly number[], pricePerGb: readonly number[]): number {
   return bytesByUplink.reduce((sum, b, i) => sum + (b / 1e9) * (pricePerGb[i] ?? 0), 0);
+}
+
+export interface QuotaFigures {
+  /** 1-based uplink with the quota. */
+  uplink: number;
+  quotaBytes: number;
+  /** Both directions, from the bed's start to the end of the run. */
+  usedBytes: number;
+  overBytes: number;
+  /** When the counters first passed the quota, ms after the first sample (null: never). */
+  reachedAfterMs: number | null;
+}
+
+/** Bytes an uplink (index `i`) carried past its quota, from absolute counters (the quota counts from the bed's start). */
+export function quotaFigures(samples: readonly UplinkSample[], i: number, quotaBytes: number): QuotaFigures {
+  const used = (s: UplinkSample): number => s.txBytes[i]! + s.rxBytes[i]!;
+  const last = samples[samples.length - 1];
+  const usedBytes = last ? used(last) : 0;
+  const reached = samples.find((s) => used(s) >= quotaBytes);
+  return {
+    uplink: i + 1,
+    quotaBytes,
+    usedBytes,
+    overBytes: Math.max(0, usedBytes - quotaBytes),
+    reachedAfterMs: reached && samples[0] ? reached.atMs - samples[0].atMs : null,
+  };
 }
 
 /** A Markdown table. */

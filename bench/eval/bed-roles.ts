@@ -4,16 +4,20 @@
  * - server (internet namespace): TCP 9000 (bulk, fallback class) and 80
  *   (web) answer "GET N\n" with "via U\n" (U = the uplink the connection
  *   came through, from the operator's NAT address) and N bytes as fast as
- *   the path takes them; UDP 16400 (a call, realtime class) echoes each
- *   datagram with the uplink appended.
- * - traffic (LAN namespace): a call (UDP, constant rate), bulk downloads
- *   (files one after another on each of `bulkConns` connections), web
- *   requests and short connection probes; prints one JSON TrafficRecord.
+ *   the path takes them; TCP 1935 (a live video stream, streaming class by
+ *   the built-in RTMP rule) answers "STREAM R S\n" with "via U\n" and R
+ *   bytes per second in 100 ms slices for S seconds, a live source (what
+ *   the path cannot take queues at the sender); UDP 16400 (a call,
+ *   realtime class) echoes each datagram with the uplink appended.
+ * - traffic (LAN namespace): calls (UDP, constant rate, one per call
+ *   host), bulk downloads (files one after another on each of `bulkConns`
+ *   connections), a video stream, web requests and short connection
+ *   probes; prints one JSON TrafficRecord.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
 
-export const BED_PORTS = Object.freeze({ bulk: 9000, web: 80, call: 16400 });
+export const BED_PORTS = Object.freeze({ bulk: 9000, web: 80, video: 1935, call: 16400 });
 
 export interface TrafficOptions {
   server: string;
@@ -26,8 +30,10 @@ export interface TrafficOptions {
   callBytes: number;
   probeEveryMs: number;
   probeTimeoutMs: number;
-  /** LAN source addresses: the call, web and probes from one host, bulk downloads spread over the others. */
-  hosts: { call: string; web: string; bulk: string[] };
+  /** The video stream's rate, bit/s (0: no stream). */
+  videoBitPerS: number;
+  /** LAN source addresses: one call per call host; web, probes and the video from one host; bulk downloads spread over the others. */
+  hosts: { calls: string[]; web: string; video: string; bulk: string[] };
 }
 
 /** [startMs (epoch), ok 0/1, uplink, durationMs] */
@@ -35,7 +41,7 @@ export type ConnSample = [number, number, number, number];
 
 export interface BreakRecord {
   atMs: number;
-  flow: 'bulk' | 'web';
+  flow: 'bulk' | 'web' | 'video';
   uplink: number;
   reason: string;
 }
@@ -48,10 +54,16 @@ export interface TrafficRecord {
   bulkConnsByUplink: Record<string, number>;
   breaks: BreakRecord[];
   callSent: number;
-  /** [sentMs (epoch), rttMs, uplink] per echoed packet. */
-  callEchoes: [number, number, number][];
-  /** Send time of each call packet, by sequence number. */
+  /** [sentMs (epoch), rttMs, uplink, call] per echoed packet (call: index into hosts.calls). */
+  callEchoes: [number, number, number, number][];
+  /** Send time of each call packet, by sequence number (one sequence over all calls). */
   callSentAtMs: number[];
+  /** The call (index into hosts.calls) of each sequence number. */
+  callOfSeq: number[];
+  /** Video bytes received in each 100 ms since t0. */
+  videoBytesPer100Ms: number[];
+  /** Uplinks that carried the video's connections, in order. */
+  videoUplinks: number[];
   web: ConnSample[];
   probes: ConnSample[];
 }
@@ -71,7 +83,10 @@ export async function runServer(bind: string): Promise<void> {
       const nl = buf.indexOf('\n');
       if (nl < 0) return;
       sock.off('data', onData);
-      const m = /^GET (\d+)$/.exec(buf.slice(0, nl).trim());
+      const line = buf.slice(0, nl).trim();
+      const st = /^STREAM (\d+) (\d+)$/.exec(line);
+      if (st) return void stream(sock, Number(st[1]), Number(st[2]));
+      const m = /^GET (\d+)$/.exec(line);
       if (!m) return void sock.destroy();
       let left = Number(m[1]);
       sock.write(`via ${uplinkOfAddress(sock.remoteAddress)}\n`);
@@ -88,8 +103,26 @@ export async function runServer(bind: string): Promise<void> {
     };
     sock.on('data', onData);
   };
+  /** A live source: `bytesPerS` in 100 ms slices whether or not the path keeps up (Node queues the rest). */
+  const stream = (sock: net.Socket, bytesPerS: number, seconds: number): void => {
+    sock.write(`via ${uplinkOfAddress(sock.remoteAddress)}\n`);
+    const slice = Buffer.alloc(Math.max(1, Math.round(bytesPerS / 10)), 0x76);
+    const t0 = performance.now();
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (sock.destroyed) return void clearInterval(timer);
+      // Timers slip on a busy machine: send the slices that are due.
+      const due = Math.min(Math.floor((performance.now() - t0) / 100) + 1, seconds * 10);
+      for (; sent < due; sent++) sock.write(slice);
+      if (sent >= seconds * 10) {
+        clearInterval(timer);
+        sock.end();
+      }
+    }, 100);
+    sock.once('close', () => clearInterval(timer));
+  };
   const ready: Promise<void>[] = [];
-  for (const port of [BED_PORTS.bulk, BED_PORTS.web]) {
+  for (const port of [BED_PORTS.bulk, BED_PORTS.web, BED_PORTS.video]) {
     const srv = net.createServer(serve);
     ready.push(new Promise((ok, fail) => srv.once('error', fail).listen({ port, host: bind }, ok)));
   }
@@ -108,12 +141,15 @@ function fetchOnce(
   o: TrafficOptions,
   from: string,
   port: number,
-  bytes: number,
+  /** Bytes to fetch, or a request line and the bytes it should bring. */
+  bytes: number | { request: string; bytes: number },
   stallMs: number,
   deadlineMs: number,
   onBytes: (n: number) => void,
   onVia: (uplink: number) => void = () => undefined,
 ): Promise<{ ok: boolean; uplink: number; reason: string }> {
+  const request = typeof bytes === 'number' ? `GET ${bytes}\n` : bytes.request;
+  const want = typeof bytes === 'number' ? bytes : bytes.bytes;
   return new Promise((resolve) => {
     let uplink = 0;
     let got = 0;
@@ -132,7 +168,7 @@ function fetchOnce(
       if (Date.now() > deadlineMs) finish(false, 'end of run');
       else if (Date.now() - last > stallMs) finish(false, `stalled ${stallMs} ms`);
     }, 100);
-    s.on('connect', () => s.write(`GET ${bytes}\n`));
+    s.on('connect', () => s.write(request));
     s.on('data', (d: Buffer) => {
       last = Date.now();
       if (uplink === 0) {
@@ -149,7 +185,7 @@ function fetchOnce(
       got += d.length;
       onBytes(d.length);
     });
-    s.on('end', () => finish(got >= bytes, `closed after ${got} of ${bytes} bytes`));
+    s.on('end', () => finish(got >= want, `closed after ${got} of ${want} bytes`));
     s.on('error', (e: NodeJS.ErrnoException) => finish(false, e.code ?? e.message));
   });
 }
@@ -157,7 +193,20 @@ function fetchOnce(
 export async function runTraffic(o: TrafficOptions): Promise<TrafficRecord> {
   const t0 = Date.now();
   const end = t0 + o.seconds * 1000;
-  const rec: TrafficRecord = { t0Ms: t0, bulkBytesPerS: [], bulkConnsByUplink: {}, breaks: [], callSent: 0, callEchoes: [], callSentAtMs: [], web: [], probes: [] };
+  const rec: TrafficRecord = {
+    t0Ms: t0,
+    bulkBytesPerS: [],
+    bulkConnsByUplink: {},
+    breaks: [],
+    callSent: 0,
+    callEchoes: [],
+    callSentAtMs: [],
+    callOfSeq: [],
+    videoBytesPer100Ms: [],
+    videoUplinks: [],
+    web: [],
+    probes: [],
+  };
   const second = (): number => Math.floor((Date.now() - t0) / 1000);
   const addBulk = (n: number): void => {
     const k = second();
@@ -167,28 +216,36 @@ export async function runTraffic(o: TrafficOptions): Promise<TrafficRecord> {
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
   const live = (): boolean => Date.now() < end;
 
-  // Call: constant rate, each packet carries its sequence number and send time.
-  const call = dgram.createSocket('udp4');
-  call.on('error', () => undefined);
-  call.on('message', (m) => {
-    if (m.length < 13) return;
-    const seq = m.readUInt32BE(0);
-    const sentAt = rec.callSentAtMs[seq];
-    if (sentAt === undefined) return;
-    rec.callEchoes.push([sentAt, Date.now() - sentAt, m[m.length - 1]!]);
+  // Calls: constant rate, one socket per call host; each packet carries its sequence number (one sequence over all calls).
+  const calls = o.hosts.calls.map((host, k) => {
+    const sock = dgram.createSocket('udp4');
+    sock.on('error', () => undefined);
+    sock.on('message', (m) => {
+      if (m.length < 13) return;
+      const seq = m.readUInt32BE(0);
+      const sentAt = rec.callSentAtMs[seq];
+      if (sentAt === undefined) return;
+      rec.callEchoes.push([sentAt, Date.now() - sentAt, m[m.length - 1]!, k]);
+    });
+    return { host, sock, sent: 0 };
   });
-  await new Promise<void>((r) => call.bind(0, o.hosts.call, r));
+  await Promise.all(calls.map((c) => new Promise<void>((r) => c.sock.bind(0, c.host, r))));
   const packet = Buffer.alloc(o.callBytes, 0x63);
   const callT0 = performance.now();
   const callTimer = setInterval(() => {
     // Timers slip on a busy machine: send what is due, so the rate holds.
-    const due = Math.min(10, Math.floor((performance.now() - callT0) / o.callIntervalMs) + 1 - rec.callSent);
-    for (let i = 0; i < due && live(); i++) {
-      const seq = rec.callSent++;
-      packet.writeUInt32BE(seq, 0);
-      rec.callSentAtMs[seq] = Date.now();
-      call.send(packet, BED_PORTS.call, o.server);
-    }
+    const dueTotal = Math.floor((performance.now() - callT0) / o.callIntervalMs) + 1;
+    calls.forEach((c, k) => {
+      const due = Math.min(10, dueTotal - c.sent);
+      for (let i = 0; i < due && live(); i++) {
+        c.sent++;
+        const seq = rec.callSent++;
+        packet.writeUInt32BE(seq, 0);
+        rec.callSentAtMs[seq] = Date.now();
+        rec.callOfSeq[seq] = k;
+        c.sock.send(packet, BED_PORTS.call, o.server);
+      }
+    });
   }, o.callIntervalMs);
 
   const bulkLoop = async (_: unknown, k: number): Promise<void> => {
@@ -211,6 +268,24 @@ export async function runTraffic(o: TrafficOptions): Promise<TrafficRecord> {
       await sleep(Math.max(0, start + o.webEveryMs - Date.now()));
     }
   };
+  const addVideo = (n: number): void => {
+    const k = Math.floor((Date.now() - t0) / 100);
+    while (rec.videoBytesPer100Ms.length <= k) rec.videoBytesPer100Ms.push(0);
+    rec.videoBytesPer100Ms[k]! += n;
+  };
+  const videoLoop = async (): Promise<void> => {
+    const bytesPerS = Math.round(o.videoBitPerS / 8);
+    while (o.videoBitPerS > 0 && live()) {
+      // A live stream for the rest of the run; after a break the player connects again and gets the stream from now on.
+      const seconds = Math.max(1, Math.floor((end - Date.now()) / 1000));
+      const want = { request: `STREAM ${bytesPerS} ${seconds}\n`, bytes: Math.round(bytesPerS / 10) * seconds * 10 };
+      const r = await fetchOnce(o, o.hosts.video, BED_PORTS.video, want, 4000, end, addVideo, (u) => void rec.videoUplinks.push(u));
+      if (!r.ok && live()) {
+        if (r.uplink > 0) rec.breaks.push({ atMs: Date.now(), flow: 'video', uplink: r.uplink, reason: r.reason });
+        await sleep(500);
+      }
+    }
+  };
   const probeLoop = async (): Promise<void> => {
     while (live()) {
       const start = Date.now();
@@ -222,10 +297,10 @@ export async function runTraffic(o: TrafficOptions): Promise<TrafficRecord> {
       await sleep(o.probeEveryMs);
     }
   };
-  await Promise.all([...Array.from({ length: o.bulkConns }, bulkLoop), webLoop(), probeLoop()]);
+  await Promise.all([...Array.from({ length: o.bulkConns }, bulkLoop), webLoop(), videoLoop(), probeLoop()]);
   clearInterval(callTimer);
   await sleep(Math.max(1000, o.probeTimeoutMs));
-  call.close();
+  for (const c of calls) c.sock.close();
   rec.probes.sort((a, b) => a[0] - b[0]);
   return rec;
 }

@@ -76,10 +76,13 @@ t.test('call figures, cost, table', async (t) => {
     callSent: 4,
     callSentAtMs: [0, 20, 40, 60],
     callEchoes: [
-      [0, 10, 1],
-      [20, 14, 1],
-      [60, 12, 2],
+      [0, 10, 1, 0],
+      [20, 14, 1, 0],
+      [60, 12, 2, 1],
     ],
+    callOfSeq: [0, 0, 1, 1],
+    videoBytesPer100Ms: [],
+    videoUplinks: [],
     web: [],
     probes: [],
   };
@@ -89,6 +92,7 @@ t.test('call figures, cost, table', async (t) => {
   t.equal(c.rttMeanMs, 12);
   t.equal(c.jitterMs, 3, 'mean of |14-10| and |12-14|');
   t.same(c.uplinks, [1, 2]);
+  t.same(c.uplinksByCall, [[1], [2]], 'per call');
   t.equal(dataCost([2e9, 1e9], [4, 1]), 9);
   t.equal(mdTable(['a', 'b'], [['1', '2']]), '| a | b |\n| --- | --- |\n| 1 | 2 |\n');
 });
