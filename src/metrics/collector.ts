@@ -316,7 +316,12 @@ export class MetricsCollector {
           source,
           dialect: p.dialect,
           ...(p.netns !== undefined ? { netns: p.netns } : {}),
-          onAliveChange: () => this.emit(s),
+          // A path that dies is read again at once: whether the link still receives (busy, not dead) must
+          // come from the counters of now, not of the last regular read.
+          onAliveChange: (alive) => {
+            this.emit(s);
+            if (!alive) this.refreshNow(s.cfg.name);
+          },
         },
       );
       s.probe.start();
