@@ -104,8 +104,9 @@ t.test('path probes over veth links in namespaces', { skip: skip ?? false }, asy
     const s = b.stats();
     lossB.push(s.long.lossPct ?? -1);
     t.ok(s.long.samples - before >= 15, `enough probes (${s.long.samples - before})`);
-    // 40 % drop; the long window also holds ~3 s of clean probes from before.
-    t.ok(s.long.lossPct !== null && s.long.lossPct >= 10 && s.long.lossPct <= 60, `long-window loss ${s.long.lossPct} %`);
+    // 40 % drop over ~20 probes: some are lost (none lost has a chance of 0.6^19, 6e-5). The long window also
+    // holds the clean probes of the subtests before, so its percentage has no tighter lower bound (a CI run saw 5.3 %).
+    t.ok(s.long.lossPct !== null && s.long.lossPct > 0 && s.long.lossPct <= 60, `long-window loss ${s.long.lossPct} %`);
     t.equal(a.stats().short.lossPct, 0, 'the other path stays clean');
   });
 
