@@ -7,7 +7,7 @@
 // call RTT/jitter/loss, video stalls, web, data cost, modelled energy,
 // failover time, broken connections.
 // Usage (root): node dist/bench/eval-bed.js [--quick] [--prefix mfe] [--only modemflowd,mwan3,single]
-// [--scenarios 1,2,... or keys: steady,link,loss,capacity,power,price,quota] [--keep] (keep the run
+// [--scenarios 1,2,... or keys: steady,link,loss,capacity,power,price,quota; --quick: steady,link,loss,power] [--keep] (keep the run
 // directory with the daemon's log and each run's record) [--out DIR] (instead of bench/results)
 // [--daemon FILE] (another modemflowd bundle than dist/modemflowd.js).
 // Writes bench/results/eval-bed.md and eval-bed-*.svg. Run by `make bench-eval` after the simulation.
@@ -98,7 +98,8 @@ async function main(): Promise<void> {
   // --quick leaves out the single link (the simplest baseline) to stay short; --only overrides.
   const kinds = (['modemflowd', 'mwan3', 'single'] as const).filter((k) => (oi < 0 ? !quick || k !== 'single' : argv[oi + 1]!.split(',').includes(k)));
   const si = argv.indexOf('--scenarios');
-  const wanted = si < 0 ? null : argv[si + 1]!.split(',');
+  // --quick: the four scenarios the issue's targets hinge on (each run sets up a fresh bed: most of the time).
+  const wanted = si >= 0 ? argv[si + 1]!.split(',') : quick ? ['steady', 'link', 'loss', 'power'] : null;
   const keep = argv.includes('--keep');
   const runs: BedRun[] = [];
   const failed: string[] = [];
