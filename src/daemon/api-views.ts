@@ -28,7 +28,7 @@ export function statusReply(d: Daemon, version: string, monotonicUptimeS: number
   const res = d.last;
   const configs = d.modemConfigs();
   const views = d.views();
-  const ps = d.powerStatus;
+  const ps = d.power.status;
   const warnings: string[] = [];
   if (d.configState.state !== 'ok') warnings.push(d.configState.state === 'none' ? 'no usable configuration: nothing is steered' : 'the configuration file has errors: the last good one runs');
   for (const p of d.configState.problems.filter((x) => x.severity === 'error').slice(0, 5)) warnings.push(`${p.file}:${p.line ?? '-'}: ${p.section}${p.option ? '.' + p.option : ''}: ${p.message}`);
@@ -62,8 +62,8 @@ export function statusReply(d: Daemon, version: string, monotonicUptimeS: number
     power: {
       source: d.cfg?.power.source ?? 'mains',
       limitW: d.powerLimitW(),
-      basis: d.powerOverrideW !== undefined ? 'override' : (ps?.limit.basis ?? 'unknown'),
-      explanation: d.powerExplanation(),
+      basis: d.power.basis(),
+      explanation: d.power.explanation(),
       modelledW: round(res?.policy.powerW ?? 0),
       measuredW: ps?.comparison ? round(ps.comparison.measuredW) : null,
       batteryPct: ps?.reading?.capacityPct ?? null,

@@ -9,7 +9,6 @@ import type { ClassRule, ModemConfig, ModemflowConfig } from '../model/config.js
 import { classList } from '../model/default-classes.js';
 import type { FlowGroup } from '../model/flow-group.js';
 import type { TimerHandle } from '../model/ports.js';
-import type { PowerStatus } from '../power/power-manager.js';
 import type { ModemLoad } from '../power/power-model.js';
 import type { LanSpec, RoutingSettings } from '../routing/plan.js';
 import { DEFAULT_TABLE_NAME } from '../routing/plan.js';
@@ -23,11 +22,12 @@ import { DecisionRecorder } from './decision-recorder.js';
 import { GroupWatch } from './group-watch.js';
 import { HistoryRing, historySample } from './history.js';
 import { ModemFleet } from './modem-fleet.js';
+import { PowerBudget } from './power-budget.js';
 import { Backoff, guarded, QuotaKeeper, repeat } from './upkeep.js';
 import { EventBus } from './records.js';
 import { buildRoutingPlan } from './routing-plan.js';
 import { SlotTable } from './slots.js';
-import type { DaemonDeps, DaemonPart, GroupSource, PowerPort, RoutingPort } from './daemon-deps.js';
+import type { DaemonDeps, DaemonPart, GroupSource, RoutingPort } from './daemon-deps.js';
 export type { ActionPort, DaemonDeps, DaemonPart, GroupSource, PowerPort, RoutingPort } from './daemon-deps.js';
 
 export const HISTORY_SECONDS = 3600;
@@ -56,9 +56,7 @@ export class Daemon {
   private routing: RoutingPort | null = null;
   private routingStarted = false;
   private routingSettings: RoutingSettings | null = null;
-  private power: PowerPort | null = null;
-  powerStatus: PowerStatus | null = null;
-  powerOverrideW: number | null | undefined = undefined;
+  readonly power: PowerBudget;
   private readonly queue: DecisionQueue;
   private coordination: CoordinationState = INITIAL_COORDINATION_STATE;
   current: CurrentAssignment = { activation: {}, assignment: {} };
@@ -85,6 +83,7 @@ export class Daemon {
   constructor(private readonly deps: DaemonDeps) {
     this.events = new EventBus(deps.logger);
     this.recorder = new DecisionRecorder(deps.clock, deps.logger, this.events);
+    this.power = new PowerBudget(deps.clock, deps.logger, this.recorder, this.events, (why) => this.queue.request(why));
     this.quota = new QuotaKeeper(deps.quotaStore, deps.clock, deps.logger);
     this.startedMs = deps.clock.now();
     this.configState = { state: 'none', file: deps.configFile, loadedMs: null, problems: [] };
@@ -132,7 +131,7 @@ export class Daemon {
     if (cfg && cfg.globals.enabled) {
       this.fleet.start(this.modemConfigs());
       for (const [name, rec] of Object.entries(restored)) this.fleet.restore(name, rec);
-      this.power = this.deps.power(cfg.power);
+      this.power.port = this.deps.power(cfg.power);
       this.setupRouting(cfg);
       await this.setupLan(cfg);
     } else if (cfg) {
@@ -207,14 +206,7 @@ export class Daemon {
   }
 
   setPowerLimit(watts: number | null, origin: string): number | null {
-    const before = this.powerLimitW();
-    this.powerOverrideW = watts === null ? undefined : watts;
-    const after = this.powerLimitW();
-    this.deps.logger.info('power limit set', { origin, limitW: watts ?? 'cleared', effectiveW: after ?? 'unbounded' });
-    this.recorder.log('power', null, null, null, watts === null ? `power limit override cleared by ${origin}` : `power limit set to ${watts} W by ${origin}`);
-    this.events.emit({ type: 'power', data: { limitW: after, previousW: before, basis: watts === null ? (this.powerStatus?.limit.basis ?? 'unknown') : 'override', explanation: this.powerExplanation(), atMs: this.deps.clock.now() } });
-    this.queue.request(`power limit ${after ?? 'unbounded'} W (${origin})`);
-    return after;
+    return this.power.set(watts, origin);
   }
 
   async requestSolve(origin: string): Promise<SolveInfo | null> {
@@ -265,13 +257,7 @@ export class Daemon {
   }
 
   powerLimitW(): number | null {
-    if (this.powerOverrideW !== undefined) return this.powerOverrideW;
-    return this.powerStatus?.limit.limitW ?? null;
-  }
-
-  powerExplanation(): string {
-    if (this.powerOverrideW !== undefined && this.powerOverrideW !== null) return `set at run time to ${this.powerOverrideW} W`;
-    return this.powerStatus?.limit.explanation ?? 'not read yet';
+    return this.power.limitW();
   }
 
   idle(): Promise<void> {
@@ -366,32 +352,14 @@ export class Daemon {
   }
 
   private async refreshPower(): Promise<void> {
-    if (!this.power || !this.running) return;
-    const views = this.views();
+    if (!this.running) return;
     const act = this.current.activation;
-    const loads: ModemLoad[] = views.map((v) => {
+    const loads: ModemLoad[] = this.views().map((v) => {
       const spec = this.last?.instance.interfaces.find((i) => i.id === v.name);
       const bearer = spec?.bearers.find((b) => b.id === act[v.name]) ?? spec?.bearers[0] ?? null;
       return { modem: v.name, up: v.link.up, bearer, txKbps: v.link.txKbps, rxKbps: v.link.rxKbps };
     });
-    let st: PowerStatus;
-    try {
-      st = await this.power.refresh(loads);
-    } catch (e) {
-      this.deps.logger.error('power refresh failed', { error: e instanceof Error ? e.message : String(e) });
-      return;
-    }
-    const before = this.powerStatus?.limit.limitW ?? null;
-    const first = this.powerStatus === null;
-    this.powerStatus = st;
-    if (st.changed && !first) {
-      this.deps.logger.info('power limit changed', { limitW: st.limit.limitW ?? 'unbounded', basis: st.limit.basis, explanation: st.limit.explanation });
-      this.recorder.log('power', null, null, null, `P_max ${st.limit.limitW ?? 'unbounded'} W: ${st.limit.explanation}`);
-      this.events.emit({ type: 'power', data: { limitW: st.limit.limitW, previousW: before, basis: st.limit.basis, explanation: st.limit.explanation, atMs: this.deps.clock.now() } });
-      if (this.powerOverrideW === undefined) this.queue.request(`power limit ${st.limit.limitW ?? 'unbounded'} W`);
-    } else if (first && st.limit.limitW !== null) {
-      this.queue.request(`power limit ${st.limit.limitW} W`);
-    }
+    await this.power.refresh(loads);
   }
 
   private async housekeeping(): Promise<void> {
@@ -427,7 +395,7 @@ export class Daemon {
     if (!before || before.globals.enabled !== after.globals.enabled) {
       if (after.globals.enabled) {
         this.fleet.start(this.modemConfigs());
-        this.power = this.deps.power(after.power);
+        this.power.port = this.deps.power(after.power);
         this.setupRouting(after);
         await this.setupLan(after);
       } else {
@@ -454,7 +422,7 @@ export class Daemon {
       await this.setupLan(after);
     }
     if (plan.power) {
-      this.power = this.deps.power(after.power);
+      this.power.port = this.deps.power(after.power);
       void this.refreshPower();
     }
     if (plan.solveTimer) this.scheduleSolveTimer();
