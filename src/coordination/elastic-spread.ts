@@ -174,6 +174,8 @@ export function planSpread(input: SpreadInput): SpreadOutput {
     const own = input.assignment[self.id] === name ? self.downKbps : 0;
     return Math.max(0, m.capDownKbps - (m.loadKbps - own));
   };
+  // OMMA's weight: what the modem has free for the group, never quite nothing.
+  const weightOf = (name: string, g: FlowGroup): number => Math.max(free(name, g), MIN_FREE_SHARE * info.get(name)!.capDownKbps);
   const eligible = (name: string): boolean => {
     const m = info.get(name);
     return m !== undefined && !m.realtime && m.capDownKbps > 0;
@@ -182,7 +184,7 @@ export function planSpread(input: SpreadInput): SpreadOutput {
   let extraW = 0;
   const woken = new Set<string>();
   const powerOf = (g: FlowGroup, list: string[]): number => {
-    const weights = list.map((n) => Math.max(free(n, g), MIN_FREE_SHARE * info.get(n)!.capDownKbps));
+    const weights = list.map((n) => weightOf(n, g));
     const total = weights.reduce((a, b) => a + b, 0) || 1;
     let w = 0;
     const upShare = g.upKbps / Math.max(g.downKbps, 1);
@@ -247,7 +249,7 @@ export function planSpread(input: SpreadInput): SpreadOutput {
       extraW += powerOf(g, modems);
       for (const n of modems) if (!info.get(n)!.active) woken.add(n);
       state[g.id] = { modems, changedMs };
-      shares.set(g.id, modems.map((n) => ({ modem: n, weight: Math.max(free(n, g), MIN_FREE_SHARE * info.get(n)!.capDownKbps) })));
+      shares.set(g.id, modems.map((n) => ({ modem: n, weight: weightOf(n, g) })));
       review(input.nowMs + REVIEW_MS);
     } else {
       if (before) changes.push({ group: g.id, modems, why: modems.length === 1 ? `back on ${modems[0]} alone` : 'no modem left to spread over' });
