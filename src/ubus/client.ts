@@ -135,6 +135,12 @@ export class UbusClient {
     if (this.conn !== conn) return;
     this.conn = null;
     this.idCache.clear();
+    // The new ubusd knows none of our subscriptions: until one is made again it
+    // must read as inactive, or the object-add listener would skip it.
+    for (const s of this.subscriptions) {
+      s.active = false;
+      s.targetId = 0;
+    }
     this.pending.failAll((what) => new UbusError('CONNECTION_FAILED', `${what} failed: connection to ubus lost`, { cause: err }));
     this.logger.warn('ubus connection lost', { reason: err.message });
     this.options.onDisconnect?.(err);

@@ -177,6 +177,29 @@ t.test('broker restart: calls in flight fail cleanly, everything comes back', as
   t.pass('object, listener and subscription restored');
 });
 
+t.test('broker restart: a subscriber back before the object is resubscribed when the object returns', async (t) => {
+  const bed = await ubusBed(t);
+  // The owner reconnects well after the subscriber, so the subscriber's first lookup finds nothing.
+  const srv = await bed.client({ reconnect: { initialDelayMs: 400, maxDelayMs: 400 } });
+  const svc = await srv.addObject({ path: 'mf.late', methods: { get: { handler: () => ({}) } } });
+  const cli = await bed.client({ reconnect: { initialDelayMs: 10, maxDelayMs: 10 } });
+  const notes: string[] = [];
+  const sub = await cli.subscribe('mf.late', (type) => notes.push(type));
+  await waitFor(() => svc.hasSubscribers, 'first subscription');
+  await bed.broker.stop();
+  await waitFor(() => !cli.connected && !srv.connected, 'both see the loss');
+  t.notOk(sub.active, 'a subscription reads inactive while ubusd is gone');
+  await bed.broker.start();
+  await waitFor(() => cli.connected, 'subscriber back');
+  t.notOk(srv.connected, 'the owner is not back yet');
+  t.notOk(sub.active, 'nothing to subscribe to yet');
+  await waitFor(() => srv.connected, 'owner back');
+  await waitFor(() => sub.active && svc.hasSubscribers, 'resubscribed on the object-add event');
+  svc.notify('late', {});
+  await waitFor(() => notes.includes('late'), 'notification after the restart');
+  t.pass('subscription restored');
+});
+
 t.test('a hostile client is dropped; the broker keeps serving', async (t) => {
   const bed = await ubusBed(t);
   const srv = await bed.client();
