@@ -87,14 +87,20 @@ export interface LimitFigures {
   meanW: number;
   /** Share of the sample intervals from `fromMs` on whose power was above the limit, %. */
   overPct: number;
+  /** Seconds from `fromMs` to the end of the last interval over the limit (0: never over); null when the run ended over it. */
+  withinAfterS: number | null;
 }
 
 /** The modelled power against a limit set at `fromMs` (intervals that end after it). */
 export function againstLimit(series: readonly [number, number][], limitW: number, fromMs: number): LimitFigures {
   const after = series.filter(([t]) => t > fromMs);
   const meanW = after.length ? after.reduce((s, [, w]) => s + w, 0) / after.length : 0;
-  const over = after.filter(([, w]) => w > limitW).length;
-  return { limitW, meanW, overPct: after.length ? (over / after.length) * 100 : 0 };
+  const over = after.filter(([, w]) => w > limitW);
+  const last = after[after.length - 1];
+  const endsOver = last !== undefined && last[1] > limitW;
+  const lastOver = over[over.length - 1];
+  const withinAfterS = endsOver ? null : lastOver ? (lastOver[0] - fromMs) / 1000 : 0;
+  return { limitW, meanW, overPct: after.length ? (over.length / after.length) * 100 : 0, withinAfterS };
 }
 
 /** Bytes (both directions) each uplink had carried by the sample nearest before `atMs` (or the first). */

@@ -186,15 +186,21 @@ ${mdTable(
   return parts.join('\n');
 }
 
+/** When the power stayed within the limit for good, in seconds after it was set. */
+function withinText(l: BedRun['limit'], graceS: number): string {
+  if (!l) return '-';
+  return l.withinAfterS === null ? 'not by the end' : `${(graceS + l.withinAfterS).toFixed(0)} s`;
+}
+
 function scenarioExtra(sc: Scenario, rows: readonly BedRun[], x: BedReportInput): string {
   const e = sc.event;
   if (e?.kind === 'power') {
     return `
-Against the limit: the modelled power of all modems in each 1 s interval from ${x.limitGraceS} s after the limit was set (the daemon acts in its next decision cycle) to the end.
+Against the limit: the modelled power of all modems in each 1 s interval from ${x.limitGraceS} s after the limit was set (the daemon acts in its next decision cycle) to the end; "within the limit from": seconds after the limit was set from which every interval stayed within it.
 
 ${mdTable(
-  ['balancer', 'limit W', 'mean W after', 'intervals over the limit', 'what the balancer did', 'its state at the end'],
-  rows.map((r) => [r.balancer, String(r.limit?.limitW ?? '-'), f2(r.limit?.meanW ?? null), r.limit ? `${r.limit.overPct.toFixed(0)} %` : '-', r.eventNote ?? '-', r.endState || '-']),
+  ['balancer', 'limit W', 'mean W after', 'intervals over the limit', 'within the limit from', 'what the balancer did', 'its state at the end'],
+  rows.map((r) => [r.balancer, String(r.limit?.limitW ?? '-'), f2(r.limit?.meanW ?? null), r.limit ? `${r.limit.overPct.toFixed(0)} %` : '-', withinText(r.limit, x.limitGraceS), r.eventNote ?? '-', r.endState || '-']),
 )}`;
   }
   if (e?.kind === 'price') {
@@ -284,7 +290,7 @@ export function headline(x: BedReportInput): string {
   }
   for (const key of ['link', 'loss']) if (has(key)) rows.push([`${name(key)}: broken connections, failover`, ...cell(key, (r) => `${r.figures.breaks}, ${failoverText(r.figures)}`)]);
   if (has('capacity')) rows.push([`${name('capacity')}: bulk Mbit/s during the drop`, ...cell('capacity', (r) => f1(r.figures.bulkDuringEventMbps))]);
-  if (has('power')) rows.push([`${name('power')}: modelled W after it, intervals over`, ...cell('power', (r) => (r.limit ? `${r.limit.meanW.toFixed(2)} W, ${r.limit.overPct.toFixed(0)} %` : '-'))]);
+  if (has('power')) rows.push([`${name('power')}: modelled W after it, intervals over`, ...cell('power', (r) => (r.limit ? `${r.limit.meanW.toFixed(2)} W, ${r.limit.overPct.toFixed(0)} %, within ${withinText(r.limit, x.limitGraceS)}` : '-'))]);
   if (has('price')) rows.push([`${name('price')}: cost per GB before -> after`, ...cell('price', (r) => (r.price ? `${perGb(r.price.before.cost, sum(r.price.before.bytes))} -> ${perGb(r.price.after.cost, sum(r.price.after.bytes))}` : '-'))]);
   if (has('quota')) rows.push([`${name('quota')}: MB over the quota`, ...cell('quota', (r) => (r.quota ? mb(r.quota.overBytes) : '-'))]);
   return rows.length ? `\n## Headline (one run each)\n\n${mdTable(['', ...bal], rows)}\n` : '';

@@ -78,7 +78,8 @@ export function bedScenarios(quick: boolean, links: readonly BedLink[]): Scenari
       quotaGb: null,
       mwan3: null,
     },
-    { key: 'power', name: 'power limit lowered to 4 W', seconds: q(30, 14), event: { kind: 'power', watts: 4, atS: q(8, 5) }, quotaGb: null, mwan3: null },
+    // modemflowd drains a shed modem's pinned connections for 30 s (powerSleepAfterMs) before it sleeps: 60 s shows it.
+    { key: 'power', name: 'power limit lowered to 4 W', seconds: q(60, 14), event: { kind: 'power', watts: 4, atS: q(8, 5) }, quotaGb: null, mwan3: null },
     { key: 'price', name: 'price change (wwan3 0.5 -> 8 per GB)', seconds: q(30, 14), event: { kind: 'price', prices, atS: q(10, 6) }, quotaGb: null, mwan3: null },
     { key: 'quota', name: `quota reached (wwan3: ${q(10, 4)} MB)`, seconds: q(40, 16), event: null, quotaGb: quota(q(0.01, 0.004)), mwan3: null },
   ];

@@ -35,6 +35,8 @@ export interface ActivationResult {
   base: ModemSituation | null;
   actions: CoordinationAction[];
   recommendations: Recommendation[];
+  /** Up modems left out of the active set for P_max (modem -> why); they drain, then sleep. */
+  shed: Map<string, string>;
 }
 
 interface Ranked {
@@ -125,6 +127,9 @@ export function activate(eligible: ModemSituation[], ctx: ActivationContext): Ac
   if (base && base.status === 'asleep') tryWake(base, 'cheapest modem that meets the delay class');
 
   const util = (set: ModemSituation[]) => utilization(set, demand, st.assumedCellUsers);
+  const idleW = (set: ModemSituation[]) => set.reduce((a, m) => a + baseW(m, demand), 0);
+  const withinLimit = (set: ModemSituation[]) => ctx.powerLimitW === null || idleW(set) <= ctx.powerLimitW * (1 + 1e-9);
+  const shed = new Map<string, string>();
   if (util(active) > st.wakeUtilization) {
     // In use order: modems already up join at once; the first one asleep is woken (if the
     // rules allow), and up ones further on still join meanwhile, to carry the load now.
@@ -133,7 +138,8 @@ export function activate(eligible: ModemSituation[], ctx: ActivationContext): Ac
       if (util(active) <= st.wakeUtilization) break;
       if (active.includes(next) || next === base) continue;
       if (isUp(next)) {
-        join(next);
+        // P_max bounds the set as it bounds waking: demand beyond it goes unserved, not over the limit.
+        if (withinLimit([...active, next])) join(next);
       } else if (!wakeTried) {
         wakeTried = true;
         const pct = Math.round(util(active) * 100);
@@ -151,6 +157,15 @@ export function activate(eligible: ModemSituation[], ctx: ActivationContext): Ac
       active.splice(i, 1);
     }
   }
+  // P_max lowered below what the active modems draw idle: the dearest leave the set at once (new
+  // connections go elsewhere); chooseSleep takes them down once their pinned connections had time to drain.
+  for (let i = active.length - 1; i > 0 && !withinLimit(active); i--) {
+    const m = active[i]!;
+    const why = `over the power budget: the active modems draw ${idleW(active).toFixed(2)} W idle against P_max ${ctx.powerLimitW} W`;
+    active.splice(i, 1);
+    shed.set(m.name, why);
+    recommendations.push({ kind: 'power-limit', modem: m.name, message: `${m.name} takes no new connections: ${why}`, acted: true });
+  }
   // A cheaper modem asleep while a dearer one carries (it joined while the cheaper
   // one could not wake yet): wake it, so the dearer one can leave by the rule above.
   if (actions.length === 0 && active.length > 0) {
@@ -158,7 +173,7 @@ export function activate(eligible: ModemSituation[], ctx: ActivationContext): Ac
     const cheaper = order.slice(0, order.indexOf(last)).find((s) => s.status === 'asleep');
     if (cheaper) tryWake(cheaper, `cheaper than ${last.name}, which carries now`);
   }
-  return { active, base, actions, recommendations };
+  return { active, base, actions, recommendations, shed };
 }
 
 /**

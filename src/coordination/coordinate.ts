@@ -151,7 +151,7 @@ export function coordinate(input: CoordinationInput, previous: CoordinationState
     if (s.status !== 'usable' || offered.includes(s)) continue;
     if (tierOut.includes(s)) add({ modem: s.name, bearerId: null, code: 'tier', reason: 'backup: a primary modem works' });
     else if (chosen?.modem === s.name && chosen.kind === 'switch') add({ modem: s.name, bearerId: null, code: 'transition', reason: 'switching operator' });
-    else add({ modem: s.name, bearerId: null, code: 'standby', reason: 'up but not needed for the current demand' });
+    else add({ modem: s.name, bearerId: null, code: 'standby', reason: act.shed.get(s.name) ?? 'up but not needed for the current demand' });
   }
 
   if (offered.length === 0) {

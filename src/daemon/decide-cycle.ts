@@ -7,6 +7,7 @@ import type { SpreadOutput, SpreadState } from '../coordination/elastic-spread.j
 import type { CoordinationOutput, CoordinationSettings, CoordinationState, DemandSummary } from '../coordination/types.js';
 import { toSolverFlows } from '../flows/solver-flows.js';
 import { buildBearers } from '../metrics/bearers.js';
+import { powerCoefficients } from '../metrics/power-model.js';
 import type { ModemDecisionState } from '../model/api.js';
 import type { ClassRule, ModemConfig } from '../model/config.js';
 import type { Exclusion, FlowGroup } from '../model/flow-group.js';
@@ -138,8 +139,11 @@ export function runCycle(input: CycleInput): CycleResult {
     previous: input.spread,
     enabled: input.spreadEnabled,
   });
-  // What the router draws includes the modems and the load of the spreads.
-  const policy: PolicyOutput = spread.extraW > 0 ? { ...decided, powerW: decided.powerW + spread.extraW } : decided;
+  // What the router draws: the assignment's modems, the load of the spreads, and the idle power of
+  // every other modem that is up (standby, or draining before it may sleep) — the model counts only the active.
+  const drawing = new Set([...Object.keys(decided.assignment.activation), ...[...spread.shares.values()].flatMap((l) => l.map((x) => x.modem))]);
+  const extraW = spread.extraW + idleUpW(input.configs, input.views, drawing);
+  const policy: PolicyOutput = extraW > 0 ? { ...decided, powerW: decided.powerW + extraW } : decided;
 
   // New hosts of each class: where a flow with the class' assumed demand would go now (at the best
   // class on offer when no modem meets the class: a call's first packets then take the least-delay modem).
@@ -153,6 +157,17 @@ export function runCycle(input: CycleInput): CycleResult {
   if (defaultModem === null) defaultModem = cheapestOffered(instance);
 
   return { coordination, instance, policy, classTargets, defaultModem, modems, demand, spread };
+}
+
+/** Base power of the enabled modems whose link is up but which are not among those counted already. */
+export function idleUpW(configs: readonly ModemConfig[], views: readonly ModemView[], counted: ReadonlySet<string>): number {
+  let w = 0;
+  for (const cfg of configs) {
+    if (!cfg.enabled || counted.has(cfg.name)) continue;
+    const view = views.find((v) => v.name === cfg.name);
+    if (view?.link.up) w += powerCoefficients(cfg, view.radio?.rat ?? null).baseW;
+  }
+  return w;
 }
 
 /** The offered modem with the cheapest bearer (null when none is offered). */

@@ -192,3 +192,30 @@ t.test('over the power budget on idle power alone, an idle modem sleeps after po
   const early = run([{ nowMs: T0 + 6 * MIN + 10_000, modems, demand: low, powerLimitW: 2 }], left[0]!.state);
   t.same(actionsOf(early[0]!), [], 'not before powerSleepAfterMs');
 });
+
+t.test('P_max lowered under high demand: the dearest leaves the set at once, drains, then sleeps', async (t) => {
+  const modems: ModemSpec[] = [
+    { name: 'a', costPerKbit: 0.001, baseW: 0.8 },
+    { name: 'b', costPerKbit: 0.002, baseW: 1.3 },
+    { name: 'c', costPerKbit: 0.004, baseW: 2.6 },
+  ];
+  const high = { downKbps: 120_000 }; // more than all three carry: every one is wanted
+  const busy = run([{ nowMs: T0, modems, demand: high }]);
+  t.same(offeredIds(busy[0]!), ['a_if', 'b_if', 'c_if']);
+  // 4.7 W idle against 4 W: c goes, though the demand still wants it.
+  const cut = run([{ nowMs: T0 + 1000, modems, demand: high, powerLimitW: 4 }], busy[0]!.state);
+  t.same(offeredIds(cut[0]!), ['a_if', 'b_if']);
+  t.same(actionsOf(cut[0]!), [], 'no sleep yet: its pinned connections drain first');
+  t.same(codesFor(cut[0]!, 'c'), ['standby']);
+  t.match(cut[0]!.excluded.find((e) => e.modem === 'c')?.reason, /over the power budget: the active modems draw 4\.70 W idle against P_max 4 W/);
+  t.ok(cut[0]!.recommendations.some((r) => r.kind === 'power-limit' && r.modem === 'c' && r.acted), 'said why');
+  // Still over the budget while c is up: it does not rejoin, and sleeps once powerSleepAfterMs has passed.
+  const mid = run([{ nowMs: T0 + 11_000, modems, demand: high, powerLimitW: 4 }], cut[0]!.state);
+  t.same(offeredIds(mid[0]!), ['a_if', 'b_if'], 'an up modem does not join past P_max');
+  t.same(actionsOf(mid[0]!), []);
+  const later = run([{ nowMs: T0 + 1000 + 30_000, modems, demand: high, powerLimitW: 4 }], mid[0]!.state);
+  t.same(actionsOf(later[0]!), ['sleep:c']);
+  // A limit the three fit under leaves them all.
+  const roomy = run([{ nowMs: T0 + 1000, modems, demand: high, powerLimitW: 5 }], busy[0]!.state);
+  t.same(offeredIds(roomy[0]!), ['a_if', 'b_if', 'c_if']);
+});

@@ -10,6 +10,7 @@ import { BASE_CONFIG, conntrackLine, router, steadyDownload } from './fixtures/r
 import type { Router } from './fixtures/router.js';
 import type { AssignmentReply, ModemsReply, StatusReply } from '../../src/model/api.js';
 import { UbusError } from '../../src/ubus/index.js';
+import { RAT_POWER } from '../../src/metrics/power-model.js';
 
 const GROUP = 'h:192.168.1.20:web';
 
@@ -33,6 +34,8 @@ t.test('start: both modems read, routing installed, the object answers', async (
   const status = await call<StatusReply>(r, 'status');
   t.equal(status.config.state, 'ok');
   t.same(status.modems.map((m) => [m.name, m.state]), [['cheap', 'active'], ['fast', 'standby']], 'the cheap modem carries; the dear one waits (demand-driven activation)');
+  // Both links are up: the standby modem draws its idle power too (netifd metrics: the LTE model).
+  t.ok(status.power.modelledW >= 2 * RAT_POWER.lte.baseW - 0.01, `modelled ${status.power.modelledW} W counts both modems' idle power`);
   const nft = r.kernel.runner.log.filter((c) => c.program === 'nft' && c.args[0] === '-f');
   t.ok(nft.length >= 1, 'one nft transaction or more');
   t.match(nft[0]!.input ?? '', /table inet modemflow/, 'the inet modemflow table');

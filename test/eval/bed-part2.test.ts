@@ -65,7 +65,9 @@ t.test('energy from counter samples with the daemon power model', async (t) => {
   t.equal(series.length, 2);
   t.ok(Math.abs(series[0]![1] - (c[0]!.baseW + c[0]!.rxWPerKbps * 1000 + c[1]!.baseW)) < 1e-9, 'W in the interval');
   const lim = againstLimit([[1000, 3], [2000, 5], [3000, 3.5], [4000, 4.5]], 4, 1500);
-  t.same(lim, { limitW: 4, meanW: 13 / 3, overPct: (2 / 3) * 100 }, 'intervals ending after the limit was set');
+  t.same(lim, { limitW: 4, meanW: 13 / 3, overPct: (2 / 3) * 100, withinAfterS: null }, 'intervals ending after the limit was set; the run ended over it');
+  t.equal(againstLimit([[1000, 5], [2000, 5], [3000, 3.5], [4000, 3]], 4, 500).withinAfterS, 1.5, 'within from the end of the last interval over it');
+  t.equal(againstLimit([[1000, 3], [2000, 3]], 4, 500).withinAfterS, 0, 'never over');
   t.same(bytesAt(samples, 1500), [125_000, 0, 0], 'counters at the sample before');
   t.same(bytesAt(samples, -5), [0, 0, 0], 'before any sample: the first');
 });
@@ -128,7 +130,7 @@ t.test('scenarios, report and charts', async (t) => {
     run('steady', 'modemflowd'),
     run('loss', 'modemflowd', { figures: fig({ failoverS: 0, bulkDuringEventMbps: 8 }) }),
     run('loss', 'mwan3-style', { figures: fig({ failoverS: null, failedProbes: 30, breaks: 4 }) }),
-    run('power', 'modemflowd', { limit: { limitW: 4, meanW: 3.5, overPct: 0 }, eventNote: 'set_power_limit: {"limitW":4}', endState: 'm1 asleep' }),
+    run('power', 'modemflowd', { limit: { limitW: 4, meanW: 3.5, overPct: 0, withinAfterS: 0 }, eventNote: 'set_power_limit: {"limitW":4}', endState: 'm1 asleep' }),
     run('price', 'mwan3-style', { price: { before: { bytes: [1e9, 0, 0], cost: 4 }, after: { bytes: [0, 0, 1e9], cost: 8 } } }),
     run('quota', 'modemflowd', { quota: { uplink: 3, quotaBytes: 4e6, usedBytes: 5e6, overBytes: 1e6, reachedAfterMs: 7000 } }),
   ];
@@ -160,7 +162,7 @@ t.test('scenarios, report and charts', async (t) => {
     warmupS: 3,
     failed: [],
   });
-  t.match(md, /\| modemflowd \| 4 \| 3\.50 \| 0 % \| set_power_limit: \{"limitW":4\} \| m1 asleep \|/, 'power against the limit');
+  t.match(md, /\| modemflowd \| 4 \| 3\.50 \| 0 % \| 5 s \| set_power_limit: \{"limitW":4\} \| m1 asleep \|/, 'power against the limit');
   t.match(md, /\| mwan3-style \| 1000\.0 \/ 0\.0 \/ 0\.0 \| 4\.00 \| 0\.0 \/ 0\.0 \/ 1000\.0 \| 8\.00 \|/, 'cost per GB before and after');
   t.match(md, /\| modemflowd \| 4\.0 \(wwan3\) \| 5\.0 \| 1\.0 \| 7 s \|/, 'quota overrun');
   t.match(md, /\| 100 % loss, link up \| no outage seen \(0 probes failed\) \| not until the link returned \(30 probes failed\) \|/, 'failover per failure');
