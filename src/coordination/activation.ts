@@ -1,3 +1,4 @@
+import { CARRYING_KBPS } from '../model/modem.js';
 import type { InterfaceSpec } from '../model/tfap.js';
 import type { ModemSituation } from './classify.js';
 import { bestBearer, compareRank, rankKey, TIER_ORDER } from './ranking.js';
@@ -63,6 +64,26 @@ export function utilization(set: ModemSituation[], demand: DemandSummary, assume
   return Math.max(ratio(demand.upKbps, upKbps), ratio(demand.downKbps, downKbps));
 }
 
+/**
+ * Modelled W of a set carrying the demand, filled in set order up to each modem's capacity: an upper
+ * estimate for P_max (the demand counts classes' assumed rates; the solver places the flows later).
+ */
+export function loadedW(set: ModemSituation[], demand: DemandSummary): number {
+  let down = demand.downKbps;
+  let up = demand.upKbps;
+  let w = 0;
+  for (const s of set) {
+    const b = s.spec ? bestBearer(s.spec, demand.strictestQos) : null;
+    if (!b) continue;
+    const d = Math.min(down, b.downKbps);
+    const u = Math.min(up, b.upKbps);
+    down -= d;
+    up -= u;
+    w += b.baseW + d * b.rxWPerKbps + u * b.txWPerKbps;
+  }
+  return w;
+}
+
 function baseW(s: ModemSituation, demand: DemandSummary): number {
   return s.spec ? (bestBearer(s.spec, demand.strictestQos)?.baseW ?? 0) : 0;
 }
@@ -87,8 +108,13 @@ export function activate(eligible: ModemSituation[], ctx: ActivationContext): Ac
   const meets = (s: ModemSituation) => rankKey(s.name, s.spec!, demand.strictestQos, 0, 0).meetsQos;
 
   const active: ModemSituation[] = order.filter((s) => isUp(s) && s.memory.active);
+  const withinLimit = (set: ModemSituation[]) => ctx.powerLimitW === null || loadedW(set, demand) <= ctx.powerLimitW * (1 + 1e-9);
+  const overText = (set: ModemSituation[]) => `${loadedW(set, demand).toFixed(2)} W carrying the demand against P_max ${ctx.powerLimitW} W`;
+  // P_max bounds the set as it bounds waking (one modem always may carry): a modem shed for the
+  // limit stays out while it would break it, whatever rule would want it back.
   const join = (s: ModemSituation) => {
     if (active.includes(s)) return;
+    if (active.length > 0 && !withinLimit([...active, s])) return;
     active.push(s);
     active.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   };
@@ -127,8 +153,6 @@ export function activate(eligible: ModemSituation[], ctx: ActivationContext): Ac
   if (base && base.status === 'asleep') tryWake(base, 'cheapest modem that meets the delay class');
 
   const util = (set: ModemSituation[]) => utilization(set, demand, st.assumedCellUsers);
-  const idleW = (set: ModemSituation[]) => set.reduce((a, m) => a + baseW(m, demand), 0);
-  const withinLimit = (set: ModemSituation[]) => ctx.powerLimitW === null || idleW(set) <= ctx.powerLimitW * (1 + 1e-9);
   const shed = new Map<string, string>();
   if (util(active) > st.wakeUtilization) {
     // In use order: modems already up join at once; the first one asleep is woken (if the
@@ -138,8 +162,7 @@ export function activate(eligible: ModemSituation[], ctx: ActivationContext): Ac
       if (util(active) <= st.wakeUtilization) break;
       if (active.includes(next) || next === base) continue;
       if (isUp(next)) {
-        // P_max bounds the set as it bounds waking: demand beyond it goes unserved, not over the limit.
-        if (withinLimit([...active, next])) join(next);
+        join(next);
       } else if (!wakeTried) {
         wakeTried = true;
         const pct = Math.round(util(active) * 100);
@@ -157,14 +180,28 @@ export function activate(eligible: ModemSituation[], ctx: ActivationContext): Ac
       active.splice(i, 1);
     }
   }
-  // P_max lowered below what the active modems draw idle: the dearest leave the set at once (new
-  // connections go elsewhere); chooseSleep takes them down once their pinned connections had time to drain.
-  for (let i = active.length - 1; i > 0 && !withinLimit(active); i--) {
-    const m = active[i]!;
-    const why = `over the power budget: the active modems draw ${idleW(active).toFixed(2)} W idle against P_max ${ctx.powerLimitW} W`;
-    active.splice(i, 1);
-    shed.set(m.name, why);
-    recommendations.push({ kind: 'power-limit', modem: m.name, message: `${m.name} takes no new connections: ${why}`, acted: true });
+  // P_max lowered below what the active modems would draw: keep them in use order while they fit (the first
+  // always), the rest leave the set at once (new connections go elsewhere); chooseSleep takes them down once
+  // their pinned connections had time to drain.
+  if (!withinLimit(active)) {
+    const why = `over the power budget: the active modems would draw ${overText(active)}`;
+    const kept: ModemSituation[] = [];
+    for (const m of active) {
+      if (kept.length === 0 || withinLimit([...kept, m])) {
+        kept.push(m);
+        continue;
+      }
+      shed.set(m.name, why);
+      recommendations.push({ kind: 'power-limit', modem: m.name, message: `${m.name} takes no new connections: ${why}`, acted: true });
+    }
+    active.splice(0, active.length, ...kept);
+  }
+  // Shed earlier and still kept out by the limit while the demand wants more: say so, not "not needed".
+  if (ctx.powerLimitW !== null && util(active) > st.wakeUtilization) {
+    for (const s of order) {
+      if (!isUp(s) || active.includes(s) || shed.has(s.name) || withinLimit([...active, s])) continue;
+      shed.set(s.name, `over the power budget: with it the active modems would draw ${overText([...active, s])}`);
+    }
   }
   // A cheaper modem asleep while a dearer one carries (it joined while the cheaper
   // one could not wake yet): wake it, so the dearer one can leave by the rule above.
@@ -174,6 +211,13 @@ export function activate(eligible: ModemSituation[], ctx: ActivationContext): Ac
     if (cheaper) tryWake(cheaper, `cheaper than ${last.name}, which carries now`);
   }
   return { active, base, actions, recommendations, shed };
+}
+
+/** Whether the link moves traffic now, either way (null: no rates yet). */
+function carries(view: NonNullable<ModemSituation['view']>): boolean | null {
+  const rx = view.link.rxNowKbps ?? view.link.rxKbps;
+  if (rx === null) return null;
+  return rx >= CARRYING_KBPS || (view.link.txKbps ?? 0) >= CARRYING_KBPS;
 }
 
 /**
@@ -191,18 +235,25 @@ export function chooseSleep(
   if (!active.some((a) => a.status === 'usable')) return null;
   const { order } = useOrder(standby, ctx.demand);
   // Over the power budget on base power alone, an idle modem costs the budget now: it may go sooner.
-  const awakeBaseW = [...active, ...standby].reduce((w, s) => w + baseW(s, ctx.demand), 0);
-  const overBudget = ctx.powerLimitW !== null && awakeBaseW > ctx.powerLimitW;
+  const awake = [...active, ...standby];
+  const awakeBaseW = awake.reduce((w, s) => w + baseW(s, ctx.demand), 0);
+  const awakeLoadedW = loadedW(awake, ctx.demand);
+  const idleOver = ctx.powerLimitW !== null && awakeBaseW > ctx.powerLimitW;
+  const overBudget = idleOver || (ctx.powerLimitW !== null && awakeLoadedW > ctx.powerLimitW);
   const idleFor = overBudget ? Math.min(ctx.settings.minOnMs, ctx.settings.powerSleepAfterMs) : ctx.settings.minOnMs;
   for (const s of [...order].reverse()) {
     // Still active last step: connections pinned to it (NAT) get minOnMs to drain first.
     if (active.includes(s) || s.memory.active) continue;
     const sinceMs = Math.max(s.memory.changedMs, s.memory.activeChangedMs);
-    if (ctx.nowMs - sinceMs < idleFor) continue;
+    // Over the budget, a modem out of the set that carries nothing has nothing to drain: it goes now.
+    const drained = overBudget && s.view !== null && carries(s.view) === false;
+    if (!drained && ctx.nowMs - sinceMs < idleFor) continue;
     if (s.memory.backoffUntilMs !== null && ctx.nowMs < s.memory.backoffUntilMs) continue;
-    const reason = overBudget
+    const reason = idleOver
       ? `over the power budget: awake modems draw ${awakeBaseW.toFixed(2)} W idle against P_max ${ctx.powerLimitW} W, and this one carries nothing`
-      : 'nothing to carry: not needed for the current demand';
+      : overBudget
+        ? `over the power budget: awake modems would draw ${awakeLoadedW.toFixed(2)} W carrying the demand against P_max ${ctx.powerLimitW} W; out of the active set for ${Math.round(idleFor / 1000)} s`
+        : 'nothing to carry: not needed for the current demand';
     return { kind: 'sleep', modem: s.name, interface: s.iface, reason };
   }
   return null;

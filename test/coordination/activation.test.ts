@@ -194,6 +194,7 @@ t.test('over the power budget on idle power alone, an idle modem sleeps after po
 });
 
 t.test('P_max lowered under high demand: the dearest leaves the set at once, drains, then sleeps', async (t) => {
+  // 50 Mbit/s each at 0.05 W per Mbit/s down: a carries 50 of the 120 Mbit/s for 0.8 + 2.5 W, a + b 7.1 W, all three 10.7 W.
   const modems: ModemSpec[] = [
     { name: 'a', costPerKbit: 0.001, baseW: 0.8 },
     { name: 'b', costPerKbit: 0.002, baseW: 1.3 },
@@ -202,20 +203,57 @@ t.test('P_max lowered under high demand: the dearest leaves the set at once, dra
   const high = { downKbps: 120_000 }; // more than all three carry: every one is wanted
   const busy = run([{ nowMs: T0, modems, demand: high }]);
   t.same(offeredIds(busy[0]!), ['a_if', 'b_if', 'c_if']);
-  // 4.7 W idle against 4 W: c goes, though the demand still wants it.
-  const cut = run([{ nowMs: T0 + 1000, modems, demand: high, powerLimitW: 4 }], busy[0]!.state);
-  t.same(offeredIds(cut[0]!), ['a_if', 'b_if']);
+  const cut = run([{ nowMs: T0 + 1000, modems, demand: high, powerLimitW: 8 }], busy[0]!.state);
+  t.same(offeredIds(cut[0]!), ['a_if', 'b_if'], 'c goes, though the demand still wants it');
   t.same(actionsOf(cut[0]!), [], 'no sleep yet: its pinned connections drain first');
   t.same(codesFor(cut[0]!, 'c'), ['standby']);
-  t.match(cut[0]!.excluded.find((e) => e.modem === 'c')?.reason, /over the power budget: the active modems draw 4\.70 W idle against P_max 4 W/);
+  t.match(cut[0]!.excluded.find((e) => e.modem === 'c')?.reason, /over the power budget: the active modems would draw 10\.70 W carrying the demand against P_max 8 W/);
   t.ok(cut[0]!.recommendations.some((r) => r.kind === 'power-limit' && r.modem === 'c' && r.acted), 'said why');
-  // Still over the budget while c is up: it does not rejoin, and sleeps once powerSleepAfterMs has passed.
-  const mid = run([{ nowMs: T0 + 11_000, modems, demand: high, powerLimitW: 4 }], cut[0]!.state);
+  // Still over the budget with c: it does not rejoin, and sleeps once powerSleepAfterMs has passed.
+  const mid = run([{ nowMs: T0 + 11_000, modems, demand: high, powerLimitW: 8 }], cut[0]!.state);
   t.same(offeredIds(mid[0]!), ['a_if', 'b_if'], 'an up modem does not join past P_max');
   t.same(actionsOf(mid[0]!), []);
-  const later = run([{ nowMs: T0 + 1000 + 30_000, modems, demand: high, powerLimitW: 4 }], mid[0]!.state);
+  t.match(mid[0]!.excluded.find((e) => e.modem === 'c')?.reason, /with it the active modems would draw 10\.70 W carrying the demand against P_max 8 W/, 'still says why');
+  const later = run([{ nowMs: T0 + 1000 + 30_000, modems, demand: high, powerLimitW: 8 }], mid[0]!.state);
   t.same(actionsOf(later[0]!), ['sleep:c']);
+  t.match(later[0]!.actions[0]!.reason, /awake modems would draw 10\.70 W carrying the demand against P_max 8 W; out of the active set for 30 s/);
+  // One whose link moves nothing has nothing to drain: it sleeps in the next step.
+  const quiet = modems.map((m) => (m.name === 'c' ? { ...m, rxNowKbps: 0 } : m));
+  const now = run([{ nowMs: T0 + 2000, modems: quiet, demand: high, powerLimitW: 8 }], cut[0]!.state);
+  t.same(actionsOf(now[0]!), ['sleep:c']);
+  const busyC = modems.map((m) => (m.name === 'c' ? { ...m, rxNowKbps: 500 } : m));
+  const draining = run([{ nowMs: T0 + 2000, modems: busyC, demand: high, powerLimitW: 8 }], cut[0]!.state);
+  t.same(actionsOf(draining[0]!), [], 'one that still carries drains first');
+  // Kept in use order while they fit: a alone under 4 W; the first always stays.
+  const tight = run([{ nowMs: T0 + 1000, modems, demand: high, powerLimitW: 4 }], busy[0]!.state);
+  t.same(offeredIds(tight[0]!), ['a_if']);
+  const none = run([{ nowMs: T0 + 1000, modems, demand: high, powerLimitW: 1 }], busy[0]!.state);
+  t.same(offeredIds(none[0]!), ['a_if'], 'one modem carries even when it alone breaks the limit');
   // A limit the three fit under leaves them all.
-  const roomy = run([{ nowMs: T0 + 1000, modems, demand: high, powerLimitW: 5 }], busy[0]!.state);
+  const roomy = run([{ nowMs: T0 + 1000, modems, demand: high, powerLimitW: 11 }], busy[0]!.state);
   t.same(offeredIds(roomy[0]!), ['a_if', 'b_if', 'c_if']);
+});
+
+t.test('P_max: a modem shed for the limit stays out, though a rule for the class would want it back', async (t) => {
+  // c is the only one meeting the calls' class, so it leads the use order (c, a, b) and is kept;
+  // c + a carry 100 of the 120 Mbit/s for 8.4 W, all three 10.7 W: under 9 W b is shed.
+  const modems: ModemSpec[] = [
+    { name: 'a', costPerKbit: 0.001, baseW: 0.8, qos: 'I' },
+    { name: 'b', costPerKbit: 0.002, baseW: 1.3, qos: 'I' },
+    { name: 'c', costPerKbit: 0.004, baseW: 2.6, qos: 'C' },
+  ];
+  const calls = { downKbps: 120_000, strictestQos: 'C' as const };
+  const busy = run([{ nowMs: T0, modems, demand: calls }]);
+  t.same(offeredIds(busy[0]!), ['a_if', 'b_if', 'c_if']);
+  const steps = run(
+    [
+      { nowMs: T0 + 1000, modems, demand: calls, powerLimitW: 9 },
+      { nowMs: T0 + 2000, modems, demand: calls, powerLimitW: 9 },
+      { nowMs: T0 + 3000, modems, demand: calls, powerLimitW: 9 },
+    ],
+    busy[0]!.state,
+  );
+  t.same(steps.map(offeredIds), [['a_if', 'c_if'], ['a_if', 'c_if'], ['a_if', 'c_if']], 'the same set every step');
+  const free = run([{ nowMs: T0 + 4000, modems, demand: calls, powerLimitW: null }], steps[2]!.state);
+  t.same(offeredIds(free[0]!), ['a_if', 'b_if', 'c_if'], 'the limit lifted: b rejoins');
 });
