@@ -15,7 +15,7 @@ import type { Exclusion, FlowGroup } from '../model/flow-group.js';
 import { CARRYING_KBPS } from '../model/modem.js';
 import type { ModemView } from '../model/modem.js';
 import { QOS_RANK } from '../model/qos.js';
-import type { TfapAnswer, TfapInstance } from '../model/tfap.js';
+import type { InterfaceSpec, TfapAnswer, TfapInstance } from '../model/tfap.js';
 
 /**
  * One decision cycle of modemflowd, pure: from what the daemon knows (modem
@@ -151,10 +151,16 @@ export function runCycle(input: CycleInput): CycleResult {
 
   // New hosts of each class: where a flow with the class' assumed demand would go now (at the best
   // class on offer when no modem meets the class: a call's first packets then take the least-delay modem).
+  // A standby modem that meets the class beats an active one below it: it is up and routable, and the next
+  // cycle's activation offers it for the class (otherwise a call started while only a lossy modem was active
+  // would stay on it until its connection earned its own group).
+  const standby = candidates.interfaces.filter((r) => modems.some((m) => m.name === r.id && m.state === 'standby'));
   const classTargets = new Map<string, string>();
   for (const c of input.classes) {
     const p = placeAtBestClass(instance, policy.assignment, { id: `class:${c.name}`, upKbps: c.upKbps, downKbps: c.downKbps, qos: c.qos });
-    if (p) classTargets.set(c.name, p.interfaceId);
+    const better = p === null || QOS_RANK[p.qos] < QOS_RANK[c.qos] ? cheapestMeeting(standby, c) : null;
+    const target = better ?? p?.interfaceId ?? null;
+    if (target !== null) classTargets.set(c.name, target);
   }
   const fallback = input.classes[input.classes.length - 1];
   let defaultModem = fallback ? (classTargets.get(fallback.name) ?? null) : null;
@@ -172,6 +178,18 @@ export function idleUpW(configs: readonly ModemConfig[], views: readonly ModemVi
     if (view?.link.up) w += powerCoefficients(cfg, view.radio?.rat ?? null).baseW;
   }
   return w;
+}
+
+/** The modem among `interfaces` whose bearer meets the class with room for its assumed rate, cheapest first. */
+export function cheapestMeeting(interfaces: readonly InterfaceSpec[], c: Pick<ClassRule, 'qos' | 'upKbps' | 'downKbps'>): string | null {
+  let best: { id: string; cost: number } | null = null;
+  for (const r of interfaces) {
+    for (const b of r.bearers) {
+      if (QOS_RANK[b.qos] < QOS_RANK[c.qos] || b.downKbps < c.downKbps || b.upKbps < c.upKbps) continue;
+      if (!best || b.costPerKbit < best.cost) best = { id: r.id, cost: b.costPerKbit };
+    }
+  }
+  return best?.id ?? null;
 }
 
 /** The offered modem with the cheapest bearer (null when none is offered). */

@@ -341,3 +341,17 @@ t.test('overload: background groups share what is left, the solver still places 
   t.equal(lines(r, /^background demand squeezed$/).length, 1, 'one line when the squeeze starts, not one per cycle');
   t.notOk(r.logger.entries.some((e) => /fresh solve is infeasible/.test(String(e.fields['reason'] ?? ''))), 'no infeasible full solves');
 });
+
+t.test('a new call goes to a standby modem that meets its class, not to the active one below it', async (t) => {
+  const r = await started(t);
+  // cheap (active) answers in 400 ms: interactive at best; fast (standby, up) in 30 ms meets conversational.
+  r.uplinks.get('wwan1')!.rttMs = 400;
+  await r.run(15_000);
+  const modems = (await call<ModemsReply>(r, 'modems')).modems;
+  t.same(modems.map((m) => [m.name, m.state]), [['cheap', 'active'], ['fast', 'standby']], 'nothing asks for fast yet');
+  const nft = r.kernel.runner.log.filter((c) => c.program === 'nft' && c.args[0] === '-f').map((c) => c.input ?? '');
+  const last = nft[nft.length - 1] ?? '';
+  // Built-in classes in order: voice-dscp 1, sip 2, sip-tcp 3, realtime-media 4, ..., web 11; slots cheap 1, fast 2.
+  t.match(last, /chain place_c4 \{[^}]*goto set_2/, 'realtime-media (C): new hosts to fast');
+  t.match(last, /chain place_c11 \{[^}]*goto set_1/, 'web (I): new hosts stay on cheap');
+});
