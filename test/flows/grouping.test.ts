@@ -53,10 +53,12 @@ t.test('host + class groups; heavy, long-lived and tunnel connections alone; sti
   const download = tracked(ct({ src: '192.168.1.21', dst: '203.0.113.3', sport: 40003 }), 15, { downKbps: 8000, upKbps: 100 });
   const youngDownload = tracked(ct({ src: '192.168.1.21', dst: '203.0.113.3', sport: 40004 }), 3, { downKbps: 8000 });
   const call = tracked(ct({ proto: 'udp', src: '192.168.1.22', dst: '203.0.113.5', dport: 3478 }), 25, { upKbps: 40, downKbps: 40 });
+  const freshCall = tracked(ct({ proto: 'udp', src: '192.168.1.22', dst: '203.0.113.5', sport: 40011, dport: 3478 }), 6, { upKbps: 40, downKbps: 40 });
+  const newCall = tracked(ct({ proto: 'udp', src: '192.168.1.24', dst: '203.0.113.5', sport: 40012, dport: 3478 }), 3, { upKbps: 40, downKbps: 40 });
   const idleCall = tracked(ct({ proto: 'udp', src: '192.168.1.22', dst: '203.0.113.5', sport: 40010, dport: 3478 }), 25, { upKbps: 1, downKbps: 1 });
   const wg = tracked(ct({ proto: 'udp', src: '192.168.1.23', dst: '203.0.113.6', dport: 51820 }), 11);
   const youngWg = tracked(ct({ proto: 'udp', src: '192.168.1.23', dst: '203.0.113.7', dport: 51820 }), 2);
-  const all = [web1, web2, dns, otherHost, download, youngDownload, call, idleCall, wg, youngWg];
+  const all = [web1, web2, dns, otherHost, download, youngDownload, call, freshCall, newCall, idleCall, wg, youngWg];
   const { members } = assignMembership(all, NOW, options, new Set());
   const gid = (c: TrackedConnection): string => members.get(c.key)!.groupId;
   t.equal(gid(web1), 'h:192.168.1.20:web');
@@ -66,6 +68,8 @@ t.test('host + class groups; heavy, long-lived and tunnel connections alone; sti
   t.equal(gid(download), 'c:tcp:192.168.1.21:40003>203.0.113.3:443', 'heavy and old enough: alone');
   t.equal(gid(youngDownload), 'h:192.168.1.21:web', 'heavy but only 3 s old');
   t.match(gid(call), /^c:udp:/, 'a call (class C) carrying 80 kbit/s for 25 s');
+  t.match(gid(freshCall), /^c:udp:/, 'a call is on its own after 5 s: it can leave the modem its first packet took');
+  t.equal(gid(newCall), 'h:192.168.1.24:realtime-media', 'not in its first 5 s');
   t.equal(gid(idleCall), 'h:192.168.1.22:realtime-media', 'a C-class connection carrying 2 kbit/s is not a call');
   t.match(gid(wg), /^c:udp:192\.168\.1\.23:40000>203\.0\.113\.6:51820$/, 'a tunnel is alone once 10 s old, without counters');
   t.equal(gid(youngWg), 'h:192.168.1.23:vpn-udp');
