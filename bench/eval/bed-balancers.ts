@@ -11,7 +11,7 @@ import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { UbusBroker, UbusClient } from '../../src/ubus/index.js';
-import type { AssignmentReply, StatusReply } from '../../src/model/api.js';
+import type { AssignmentReply, ModemsReply, StatusReply } from '../../src/model/api.js';
 import { publishNetifd } from '../../test/netns/fixtures/netifd.js';
 import type { Rat } from '../../src/model/modem.js';
 import { powerOptions, ratPower } from './bed-energy.js';
@@ -140,7 +140,11 @@ export function modemflowBalancer(ctx: BedContext): Balancer {
       // A guard against hanging, not a measurement.
       for (;;) {
         const s = await status();
-        if (s && s.counters.routingApplies > 0 && s.modems.every((m) => m.state === 'active' || m.state === 'standby')) break;
+        // Traffic starts on a running router: routing applied and every modem's probes answered (until then
+        // no modem is known to meet a delay class, and a call's first packets would take whichever is active).
+        const ready = s && s.counters.routingApplies > 0 && s.modems.every((m) => m.state === 'active' || m.state === 'standby');
+        const m = ready ? ((await client!.call('modemflow', 'modems').catch(() => null)) as ModemsReply | null) : null;
+        if (m && m.modems.every((x) => x.path?.alive === true)) break;
         if (performance.now() - t0 > 30_000) throw new Error(`modemflowd did not apply routing in 30 s\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
         await sleep(200);
       }
