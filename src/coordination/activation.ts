@@ -234,7 +234,8 @@ export function chooseSleep(
   if (ctx.transition !== null || actionsSoFar > 0) return null;
   if (!active.some((a) => a.status === 'usable')) return null;
   const { order } = useOrder(standby, ctx.demand);
-  // Over the power budget on base power alone, an idle modem costs the budget now: it may go sooner.
+  // Over the power budget (idle power alone, or carrying the demand), a modem out of the set costs the
+  // budget now: it may go sooner.
   const awake = [...active, ...standby];
   const awakeBaseW = awake.reduce((w, s) => w + baseW(s, ctx.demand), 0);
   const awakeLoadedW = loadedW(awake, ctx.demand);

@@ -194,11 +194,7 @@ export function cheapestMeeting(interfaces: readonly InterfaceSpec[], c: Pick<Cl
 
 /** The offered modem with the cheapest bearer (null when none is offered). */
 export function cheapestOffered(inst: TfapInstance): string | null {
-  let best: { id: string; cost: number } | null = null;
-  for (const r of inst.interfaces) {
-    for (const b of r.bearers) if (!best || b.costPerKbit < best.cost) best = { id: r.id, cost: b.costPerKbit };
-  }
-  return best?.id ?? null;
+  return cheapestMeeting(inst.interfaces, { qos: 'B', upKbps: 0, downKbps: 0 });
 }
 
 function modemDecision(cfg: ModemConfig, view: ModemView | null, coord: CoordinationOutput, offered: Set<string>): ModemDecision {
