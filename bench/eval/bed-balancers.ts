@@ -140,11 +140,11 @@ export function modemflowBalancer(ctx: BedContext): Balancer {
       // A guard against hanging, not a measurement.
       for (;;) {
         const s = await status();
-        // Traffic starts on a running router: routing applied and every modem's probes answered (until then
-        // no modem is known to meet a delay class, and a call's first packets would take whichever is active).
+        // Traffic starts on a running router: routing applied and a full short probe window on every modem
+        // (until then no modem is known to meet a delay class, and a call's first packets take whichever is active).
         const ready = s && s.counters.routingApplies > 0 && s.modems.every((m) => m.state === 'active' || m.state === 'standby');
         const m = ready ? ((await client!.call('modemflow', 'modems').catch(() => null)) as ModemsReply | null) : null;
-        if (m && m.modems.every((x) => x.path?.alive === true)) break;
+        if (m && m.modems.every((x) => x.path?.alive === true && x.path.short.samples >= 10)) break;
         if (performance.now() - t0 > 30_000) throw new Error(`modemflowd did not apply routing in 30 s\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
         await sleep(200);
       }

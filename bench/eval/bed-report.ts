@@ -113,7 +113,7 @@ Traffic from the LAN namespace, the same for every balancer: ${t.hosts.calls.len
 Modelled energy: per modem, base power for every second its uplink device was up (netifd's ifdown, and so the daemon's sleep, takes it down in the bed), plus W per kbps times the bits its device counters moved each way (1 s samples). mwan3-style and the single link keep all three modems up: mwan3 has no notion of power, and the single link keeps the others as the kernel's fallback routes.
 
 Balancers:
-- **modemflowd**: the router bundle (dist/modemflowd.js) in the router namespace with netifd's objects on the project's ubus broker (test/netns/fixtures/netifd.ts: a modem's \`down\` really takes its link down), probes every 0.5 s, prices, rates and power coefficients as above; netifd's ifdown/ifup event on link loss; \`set_power_limit\` and \`reload\` over ubus with the project's ubus client, as test/netns/daemon.test.ts talks to it. Traffic starts once it has applied its routing and every modem's probes have answered (a router that has been running).
+- **modemflowd**: the router bundle (dist/modemflowd.js) in the router namespace with netifd's objects on the project's ubus broker (test/netns/fixtures/netifd.ts: a modem's \`down\` really takes its link down), probes every 0.5 s, prices, rates and power coefficients as above; netifd's ifdown/ifup event on link loss; \`set_power_limit\` and \`reload\` over ubus with the project's ubus client, as test/netns/daemon.test.ts talks to it. Traffic starts once it has applied its routing and has a full short probe window (10 probes, 5 s) on every modem: a router that has been running.
 - **mwan3-style**: one policy over the three interfaces (equal metric, the weights above), done as mwan3 does it (net/mwan3 mwan3.sh, mwan3track) in nftables: per new LAN connection \`numgen random mod total\` with the weights picks a mark (mmx_mask 0x3F00), saved to and restored from the conntrack mark; \`ip rule fwmark\` per interface to its table, and an \`unreachable\` rule behind it. A tracker pings the server through each interface with mwan3track's defaults (count 1, timeout 4 s, interval 10 s, down 5, up 5, reliability 1); netifd's ifdown/ifup removes/re-adds the interface at once (mwan3's hotplug). It has no power limit, price or quota.
 - **single link**: everything through wwan2, the cheapest link that carries the mix without loss (wwan3 is cheaper but loses 2 %, and the call would lose its class); the bed's main-table routes via the other uplinks stay behind it (metrics), so when wwan2's link goes the kernel falls back to them.
 
@@ -189,7 +189,7 @@ ${mdTable(
 /** When the power stayed within the limit for good, in seconds after it was set. */
 function withinText(l: BedRun['limit'], graceS: number): string {
   if (!l) return '-';
-  return l.withinAfterS === null ? 'not by the end' : `${(graceS + l.withinAfterS).toFixed(0)} s`;
+  return l.withinAfterS === null ? 'over to the end' : `within from ${(graceS + l.withinAfterS).toFixed(0)} s`;
 }
 
 function scenarioExtra(sc: Scenario, rows: readonly BedRun[], x: BedReportInput): string {
@@ -290,7 +290,7 @@ export function headline(x: BedReportInput): string {
   }
   for (const key of ['link', 'loss']) if (has(key)) rows.push([`${name(key)}: broken connections, failover`, ...cell(key, (r) => `${r.figures.breaks}, ${failoverText(r.figures)}`)]);
   if (has('capacity')) rows.push([`${name('capacity')}: bulk Mbit/s during the drop`, ...cell('capacity', (r) => f1(r.figures.bulkDuringEventMbps))]);
-  if (has('power')) rows.push([`${name('power')}: modelled W after it, intervals over`, ...cell('power', (r) => (r.limit ? `${r.limit.meanW.toFixed(2)} W, ${r.limit.overPct.toFixed(0)} %, within ${withinText(r.limit, x.limitGraceS)}` : '-'))]);
+  if (has('power')) rows.push([`${name('power')}: modelled W after it, intervals over, within the limit from`, ...cell('power', (r) => (r.limit ? `${r.limit.meanW.toFixed(2)} W, ${r.limit.overPct.toFixed(0)} %, ${withinText(r.limit, x.limitGraceS)}` : '-'))]);
   if (has('price')) rows.push([`${name('price')}: cost per GB before -> after`, ...cell('price', (r) => (r.price ? `${perGb(r.price.before.cost, sum(r.price.before.bytes))} -> ${perGb(r.price.after.cost, sum(r.price.after.bytes))}` : '-'))]);
   if (has('quota')) rows.push([`${name('quota')}: MB over the quota`, ...cell('quota', (r) => (r.quota ? mb(r.quota.overBytes) : '-'))]);
   return rows.length ? `\n## Headline (one run each)\n\n${mdTable(['', ...bal], rows)}\n` : '';

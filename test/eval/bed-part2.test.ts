@@ -162,7 +162,7 @@ t.test('scenarios, report and charts', async (t) => {
     warmupS: 3,
     failed: [],
   });
-  t.match(md, /\| modemflowd \| 4 \| 3\.50 \| 0 % \| 5 s \| set_power_limit: \{"limitW":4\} \| m1 asleep \|/, 'power against the limit');
+  t.match(md, /\| modemflowd \| 4 \| 3\.50 \| 0 % \| within from 5 s \| set_power_limit: \{"limitW":4\} \| m1 asleep \|/, 'power against the limit');
   t.match(md, /\| mwan3-style \| 1000\.0 \/ 0\.0 \/ 0\.0 \| 4\.00 \| 0\.0 \/ 0\.0 \/ 1000\.0 \| 8\.00 \|/, 'cost per GB before and after');
   t.match(md, /\| modemflowd \| 4\.0 \(wwan3\) \| 5\.0 \| 1\.0 \| 7 s \|/, 'quota overrun');
   t.match(md, /\| 100 % loss, link up \| no outage seen \(0 probes failed\) \| not until the link returned \(30 probes failed\) \|/, 'failover per failure');
