@@ -300,7 +300,6 @@ export class Daemon {
     this.coordination = res.coordination.state;
     this.spread = res.spread.state;
     for (const c of res.spread.changes) this.recorder.spreadChanged(c);
-    this.recorder.backgroundFit(res.background);
     this.current = res.policy.assignment;
     this.last = res;
     const trigger = req.reasons.join('; ');

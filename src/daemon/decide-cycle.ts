@@ -1,7 +1,6 @@
 import { decide, placeAtBestClass } from '../assignment/dynamic-policy.js';
 import type { PolicyOutput } from '../assignment/dynamic-policy.js';
 import type { CurrentAssignment } from '../assignment/policy.js';
-import { fitBackground } from '../coordination/background-fit.js';
 import { coordinate } from '../coordination/coordinate.js';
 import { elasticDemand, planSpread, spreadGroupIds } from '../coordination/elastic-spread.js';
 import type { SpreadOutput, SpreadState } from '../coordination/elastic-spread.js';
@@ -67,8 +66,6 @@ export interface CycleResult {
   modems: ModemDecision[];
   demand: DemandSummary;
   spread: SpreadOutput;
-  /** Share of their assumed rate the movable background groups were given to fit the offer (1: all of it). */
-  background: { downFactor: number; upFactor: number };
 }
 
 /** Exclusion codes that keep a modem routable: it is fine, just not offered now. */
@@ -126,12 +123,11 @@ export function runCycle(input: CycleInput): CycleResult {
     (g) => input.current.assignment[g.id] ?? (g.currentSlot === null ? null : (nameOfSlot.get(g.currentSlot) ?? null)),
     (name) => classes.get(name) ?? null,
   );
-  const background = fitBackground({
+  const instance: TfapInstance = {
     powerLimitW: input.powerLimitW,
     interfaces: coordination.interfaces,
     flows: toSolverFlows(solverGroups, slotToInterface),
-  });
-  const instance: TfapInstance = background.instance;
+  };
   const decided = decide({ instance, current: input.current, forceFull: input.forceFull, hysteresis: input.hysteresis, solve: input.solve });
   const spread = planSpread({
     nowMs: input.nowMs,
@@ -166,7 +162,7 @@ export function runCycle(input: CycleInput): CycleResult {
   let defaultModem = fallback ? (classTargets.get(fallback.name) ?? null) : null;
   if (defaultModem === null) defaultModem = cheapestOffered(instance);
 
-  return { coordination, instance, policy, classTargets, defaultModem, modems, demand, spread, background: { downFactor: background.downFactor, upFactor: background.upFactor } };
+  return { coordination, instance, policy, classTargets, defaultModem, modems, demand, spread };
 }
 
 /** Base power of the enabled modems whose link is up but which are not among those counted already. */

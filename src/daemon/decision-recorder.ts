@@ -19,7 +19,6 @@ export class DecisionRecorder {
   lastSolve: SolveInfo | null = null;
   lastFullSolve: SolveInfo | null = null;
   private lastSolveOutcome = '';
-  private backgroundSqueezed = false;
   private readonly modemStates = new Map<string, ModemDecisionState>();
 
   constructor(
@@ -39,19 +38,6 @@ export class DecisionRecorder {
     this.counters.redirections++;
     this.logger.info('bulk spread', { flow: c.group, modems: c.modems.join(',') || 'none', reason: c.why });
     this.log('spread', c.group, c.modems[0] ?? null, null, `${c.modems.length >= 2 ? `over ${c.modems.join(', ')}` : 'spread ended'}: ${c.why}`);
-  }
-
-  /** One line when background demand starts or stops being squeezed to fit the offer (not at every cycle). */
-  backgroundFit(fit: { downFactor: number; upFactor: number }): void {
-    const squeezed = fit.downFactor < 1 || fit.upFactor < 1;
-    if (squeezed === this.backgroundSqueezed) return;
-    this.backgroundSqueezed = squeezed;
-    if (squeezed) {
-      const pct = (k: number) => `${Math.round(k * 100)} %`;
-      this.logger.info('background demand squeezed', { down: pct(fit.downFactor), up: pct(fit.upFactor), reason: 'the offered modems cannot carry every group at its assumed rate: background groups share what the others leave' });
-    } else {
-      this.logger.info('background demand fits', { reason: 'the offered modems carry every group at its assumed rate' });
-    }
   }
 
   modemState(name: string): ModemDecisionState | null {
