@@ -32,6 +32,12 @@ export interface PolicyInput {
   hysteresis: number;
   /** The solver for full solves (the heuristic with its time budget, in the daemon). */
   solve: (inst: TfapInstance) => TfapAnswer;
+  /**
+   * Ranks interfaces (lower first) for a flow placed below its class, before the cost: modemflowd passes
+   * the measured round trip, so a call or a stream no modem serves at its class takes the least-delay one.
+   * Without it, the cheapest (the thesis' rule).
+   */
+  degradedRank?: (interfaceId: string) => number;
 }
 
 export type PolicyDecisionKind = 'place' | 'move' | 'unplace';
@@ -101,10 +107,16 @@ function priceText(inst: TfapInstance, ifId: string, bearerId: string): string {
 }
 
 /** Places `flows` one by one without moving anything; returns the flows that fit nowhere. */
-function placeAll(inst: TfapInstance, cur: CurrentAssignment, flows: FlowSpec[], decisions: PolicyDecision[]): string[] {
+function placeAll(
+  inst: TfapInstance,
+  cur: CurrentAssignment,
+  flows: FlowSpec[],
+  decisions: PolicyDecision[],
+  rankLowered: { ids: ReadonlySet<string>; rank: (interfaceId: string) => number } | null,
+): string[] {
   const failed: string[] = [];
   for (const f of [...flows].sort(placementOrder)) {
-    const p = placeNewFlow(inst, cur, f);
+    const p = placeNewFlow(inst, cur, f, rankLowered?.ids.has(f.id) ? rankLowered.rank : undefined);
     if (!p.ok) {
       failed.push(f.id);
       continue;
@@ -128,8 +140,9 @@ function statusOf(inst: TfapInstance, a: CurrentAssignment, unplaced: string[]):
 }
 
 /** The step for the flows that may move (pinned ones are handled by decide()). */
-function decideMovable(input: PolicyInput): PolicyOutput {
+function decideMovable(input: PolicyInput, lowered: ReadonlySet<string>): PolicyOutput {
   const inst = input.instance;
+  const rankLowered = input.degradedRank && lowered.size > 0 ? { ids: lowered, rank: input.degradedRank } : null;
   const before = input.current;
   const pruned = pruneAssignment(inst, before);
   const decisions: PolicyDecision[] = [];
@@ -142,7 +155,7 @@ function decideMovable(input: PolicyInput): PolicyOutput {
 
   const working: CurrentAssignment = { activation: { ...pruned.activation }, assignment: { ...pruned.assignment } };
   // New flows go in with the least change while the rest holds; an invalid assignment is solved afresh anyway.
-  const failed = problems.length === 0 ? placeAll(inst, working, fresh, decisions) : fresh.map((f) => f.id);
+  const failed = problems.length === 0 ? placeAll(inst, working, fresh, decisions, rankLowered) : fresh.map((f) => f.id);
   if (problems.length === 0 && failed.length === 0 && input.forceFull === null) {
     const kind = fresh.length > 0 ? 'incremental' : 'none';
     return { assignment: working, kind, full: null, decisions, unplaced: [], degraded: [], status: statusOf(inst, working, []), ...summary(inst, working) };
@@ -163,10 +176,10 @@ function decideMovable(input: PolicyInput): PolicyOutput {
     // Keep what holds; what could not be placed is tried once more (the offer may have room now) or stays unplaced.
     next = working;
     const retry = fresh.filter((f) => failed.includes(f.id));
-    unplaced = placeAll(inst, next, retry, decisions);
+    unplaced = placeAll(inst, next, retry, decisions, rankLowered);
   }
   // What no bearer serves at its class goes to the best class on offer rather than the default route.
-  const degraded = placeDegraded(inst, next, unplaced, before, decisions);
+  const degraded = placeDegraded(inst, next, unplaced, before, decisions, input.degradedRank);
   unplaced = unplaced.filter((f) => !degraded.includes(f));
   const solveReason = adopt.adopt ? `full solve (${trigger}): ${adopt.reason}` : '';
   const placed = new Set(decisions.map((d) => d.flow));
@@ -197,9 +210,14 @@ function decideMovable(input: PolicyInput): PolicyOutput {
 const CLASSES_DOWN: readonly QosClass[] = ['C', 'S', 'I', 'B'];
 
 /** Where a new flow would go at its class, or else at the best class below it that fits; null when nowhere. */
-export function placeAtBestClass(inst: TfapInstance, cur: CurrentAssignment, flow: FlowSpec): { interfaceId: string; bearerId: string; qos: QosClass } | null {
+export function placeAtBestClass(
+  inst: TfapInstance,
+  cur: CurrentAssignment,
+  flow: FlowSpec,
+  degradedRank?: (interfaceId: string) => number,
+): { interfaceId: string; bearerId: string; qos: QosClass } | null {
   for (const q of CLASSES_DOWN.filter((c) => QOS_RANK[c] <= QOS_RANK[flow.qos])) {
-    const p = placeNewFlow(inst, cur, { ...flow, qos: q });
+    const p = placeNewFlow(inst, cur, { ...flow, qos: q }, q === flow.qos ? undefined : degradedRank);
     if (p.ok) return { interfaceId: p.interfaceId, bearerId: p.bearerId, qos: q };
   }
   return null;
@@ -210,13 +228,20 @@ export function placeAtBestClass(inst: TfapInstance, cur: CurrentAssignment, flo
  * it that fits (a call on the modem with the least delay on offer beats the
  * default route, which knows nothing). Returns the flows so placed.
  */
-function placeDegraded(inst: TfapInstance, cur: CurrentAssignment, ids: readonly string[], before: CurrentAssignment, decisions: PolicyDecision[]): string[] {
+function placeDegraded(
+  inst: TfapInstance,
+  cur: CurrentAssignment,
+  ids: readonly string[],
+  before: CurrentAssignment,
+  decisions: PolicyDecision[],
+  rank: ((interfaceId: string) => number) | undefined,
+): string[] {
   const out: string[] = [];
   for (const id of ids) {
     const f = inst.flows.find((x) => x.id === id);
     if (!f) continue;
     for (const q of CLASSES_DOWN.filter((c) => QOS_RANK[c] < QOS_RANK[f.qos])) {
-      const p = placeNewFlow(inst, cur, { ...f, qos: q });
+      const p = placeNewFlow(inst, cur, { ...f, qos: q }, rank);
       if (!p.ok) continue;
       cur.assignment[f.id] = p.interfaceId;
       if (p.activates) cur.activation[p.interfaceId] = p.bearerId;
@@ -356,7 +381,7 @@ export function decide(input: PolicyInput): PolicyOutput {
   };
   const movableCurrent: CurrentAssignment = { activation: { ...input.current.activation }, assignment: {} };
   for (const [f, i] of Object.entries(input.current.assignment)) if (fixed.assignment[f] === undefined) movableCurrent.assignment[f] = i;
-  const out = decideMovable({ ...input, instance: second.reduced, current: movableCurrent });
+  const out = decideMovable({ ...input, instance: second.reduced, current: movableCurrent }, new Set(lowered.keys()));
   const assignment: CurrentAssignment = {
     activation: { ...out.assignment.activation, ...fixed.activation },
     assignment: { ...out.assignment.assignment, ...fixed.assignment },

@@ -28,7 +28,7 @@ export type Placement =
  * still no redirection). Power stays within P_max. `{ ok: false }` means:
  * run a full solve.
  */
-export function placeNewFlow(inst: TfapInstance, cur: CurrentAssignment, flow: FlowSpec): Placement {
+export function placeNewFlow(inst: TfapInstance, cur: CurrentAssignment, flow: FlowSpec, preferOf?: (interfaceId: string) => number): Placement {
   const limit = inst.powerLimitW ?? Infinity;
   const upUse = new Map<string, number>();
   const downUse = new Map<string, number>();
@@ -40,7 +40,7 @@ export function placeNewFlow(inst: TfapInstance, cur: CurrentAssignment, flow: F
   }
   // Copy the assignment only when the flow is in it (rare): the daemon asks this for every class each cycle.
   const basePower = powerW(inst, cur.activation, cur.assignment[flow.id] === undefined ? cur.assignment : withoutFlow(cur.assignment, flow.id));
-  let best: { ifId: string; bearerId: string; cost: number; powerW: number; activates: boolean } | undefined;
+  let best: { ifId: string; bearerId: string; prefer: number; cost: number; powerW: number; activates: boolean } | undefined;
   for (const r of inst.interfaces) {
     if (flow.pinned !== undefined && flow.pinned !== r.id) continue;
     const activeBearer = cur.activation[r.id];
@@ -55,8 +55,9 @@ export function placeNewFlow(inst: TfapInstance, cur: CurrentAssignment, flow: F
       if (totalW > limit + 1e-9 * Math.max(1, limit)) continue;
       const cost = b.costPerKbit;
       // The thesis' rule (002, line 1445): the cheapest radio interface with spare capacity; waking one breaks a tie.
-      const rank = (x: { cost: number; powerW: number; activates: boolean }) => [x.cost, x.activates ? 1 : 0, x.powerW] as const;
-      const mine = { ifId: r.id, bearerId: b.id, cost, powerW: totalW, activates };
+      // A caller's preference (lower first) goes before the cost when given.
+      const rank = (x: { prefer: number; cost: number; powerW: number; activates: boolean }) => [x.prefer, x.cost, x.activates ? 1 : 0, x.powerW] as const;
+      const mine = { ifId: r.id, bearerId: b.id, prefer: preferOf ? preferOf(r.id) : 0, cost, powerW: totalW, activates };
       if (!best || lexLess(rank(mine), rank(best))) best = mine;
     }
   }

@@ -128,7 +128,11 @@ export function runCycle(input: CycleInput): CycleResult {
     interfaces: coordination.interfaces,
     flows: toSolverFlows(solverGroups, slotToInterface),
   };
-  const decided = decide({ instance, current: input.current, forceFull: input.forceFull, hysteresis: input.hysteresis, solve: input.solve });
+  // Below its class, a flow takes the modem with the shortest measured round trip (a loaded cheap link's
+  // queue is what costs a call or a stream), then the cheapest.
+  const rtt = new Map(input.views.map((v) => [v.name, v.path?.alive ? (v.path.short.rttMs ?? Infinity) : Infinity]));
+  const degradedRank = (id: string): number => rtt.get(id) ?? Infinity;
+  const decided = decide({ instance, current: input.current, forceFull: input.forceFull, hysteresis: input.hysteresis, solve: input.solve, degradedRank });
   const spread = planSpread({
     nowMs: input.nowMs,
     instance,
@@ -153,7 +157,7 @@ export function runCycle(input: CycleInput): CycleResult {
   const standby = candidates.interfaces.filter((r) => modems.some((m) => m.name === r.id && m.state === 'standby'));
   const classTargets = new Map<string, string>();
   for (const c of input.classes) {
-    const p = placeAtBestClass(instance, policy.assignment, { id: `class:${c.name}`, upKbps: c.upKbps, downKbps: c.downKbps, qos: c.qos });
+    const p = placeAtBestClass(instance, policy.assignment, { id: `class:${c.name}`, upKbps: c.upKbps, downKbps: c.downKbps, qos: c.qos }, degradedRank);
     const better = p === null || QOS_RANK[p.qos] < QOS_RANK[c.qos] ? cheapestMeeting(standby, c) : null;
     const target = better ?? p?.interfaceId ?? null;
     if (target !== null) classTargets.set(c.name, target);

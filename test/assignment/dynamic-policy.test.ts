@@ -234,3 +234,18 @@ t.test('a group bigger than any bearer stays where it runs (the estimate may be 
   t.same(fresh.unplaced, ['bulk'], 'with no place yet, it has none');
   t.equal(fresh.assignment.assignment['web'], 'a');
 });
+
+t.test('below its class, a flow takes the interface the caller ranks first (modemflowd: least delay), else the cheapest', async (t) => {
+  // No bearer meets C; both offer B. Without a rank the stream goes to the cheaper a, with one to b.
+  const inst: TfapInstance = { powerLimitW: null, interfaces: [iface('a', 1, { qos: 'B' }), iface('b', 4, { qos: 'B' })], flows: [flow('video', 3000, 'S')] };
+  const none: PolicyInput['current'] = { activation: { a: 'a/b', b: 'b/b' }, assignment: {} };
+  t.equal(decide(input(inst, none)).assignment.assignment['video'], 'a', 'the cheapest');
+  const rtt: Record<string, number> = { a: 120, b: 30 };
+  const ranked = decide(input(inst, none, { degradedRank: (id) => rtt[id] ?? Infinity }));
+  t.equal(ranked.assignment.assignment['video'], 'b', 'the shorter round trip');
+  t.same(ranked.degraded, ['video'], 'carried below its class');
+  t.match(ranked.decisions.find((d) => d.flow === 'video')?.reason ?? '', /no modem meets class S now: the best on offer is B \(4\/GB\)/);
+  // A flow at its own class keeps the thesis' rule: the rank is not asked.
+  const fine: TfapInstance = { ...inst, interfaces: [iface('a', 1), iface('b', 4)], flows: [flow('web', 500, 'I')] };
+  t.equal(decide(input(fine, none, { degradedRank: (id) => rtt[id] ?? Infinity })).assignment.assignment['web'], 'a');
+});
