@@ -108,8 +108,12 @@ export function activate(eligible: ModemSituation[], ctx: ActivationContext): Ac
   const meets = (s: ModemSituation) => rankKey(s.name, s.spec!, demand.strictestQos, 0, 0).meetsQos;
 
   const active: ModemSituation[] = order.filter((s) => isUp(s) && s.memory.active);
-  const withinLimit = (set: ModemSituation[]) => ctx.powerLimitW === null || loadedW(set, demand) <= ctx.powerLimitW * (1 + 1e-9);
-  const overText = (set: ModemSituation[]) => `${loadedW(set, demand).toFixed(2)} W carrying the demand against P_max ${ctx.powerLimitW} W`;
+  // P_max decisions rank by tier and price x energy alone: the delay class a loaded modem meets changes from
+  // one cycle to the next, and the set kept under the limit must not change with it.
+  const powerOrder = useOrder(eligible, { ...demand, strictestQos: null }).order;
+  const byPower = (set: ModemSituation[]) => [...set].sort((a, b) => powerOrder.indexOf(a) - powerOrder.indexOf(b));
+  const withinLimit = (set: ModemSituation[]) => ctx.powerLimitW === null || loadedW(byPower(set), demand) <= ctx.powerLimitW * (1 + 1e-9);
+  const overText = (set: ModemSituation[]) => `${loadedW(byPower(set), demand).toFixed(2)} W carrying the demand against P_max ${ctx.powerLimitW} W`;
   // P_max bounds the set as it bounds waking (one modem always may carry): a modem shed for the
   // limit stays out while it would break it, whatever rule would want it back.
   const join = (s: ModemSituation) => {
@@ -180,13 +184,13 @@ export function activate(eligible: ModemSituation[], ctx: ActivationContext): Ac
       active.splice(i, 1);
     }
   }
-  // P_max lowered below what the active modems would draw: keep them in use order while they fit (the first
+  // P_max lowered below what the active modems would draw: keep them in power order while they fit (the first
   // always), the rest leave the set at once (new connections go elsewhere); chooseSleep takes them down once
   // their pinned connections had time to drain.
   if (!withinLimit(active)) {
     const why = `over the power budget: the active modems would draw ${overText(active)}`;
     const kept: ModemSituation[] = [];
-    for (const m of active) {
+    for (const m of byPower(active)) {
       if (kept.length === 0 || withinLimit([...kept, m])) {
         kept.push(m);
         continue;
@@ -194,7 +198,7 @@ export function activate(eligible: ModemSituation[], ctx: ActivationContext): Ac
       shed.set(m.name, why);
       recommendations.push({ kind: 'power-limit', modem: m.name, message: `${m.name} takes no new connections: ${why}`, acted: true });
     }
-    active.splice(0, active.length, ...kept);
+    active.splice(0, active.length, ...kept.sort((a, b) => order.indexOf(a) - order.indexOf(b)));
   }
   // Shed earlier and still kept out by the limit while the demand wants more: say so, not "not needed".
   if (ctx.powerLimitW !== null && util(active) > st.wakeUtilization) {

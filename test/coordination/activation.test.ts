@@ -234,9 +234,9 @@ t.test('P_max lowered under high demand: the dearest leaves the set at once, dra
   t.same(offeredIds(roomy[0]!), ['a_if', 'b_if', 'c_if']);
 });
 
-t.test('P_max: a modem shed for the limit stays out, though a rule for the class would want it back', async (t) => {
-  // c is the only one meeting the calls' class, so it leads the use order (c, a, b) and is kept;
-  // c + a carry 100 of the 120 Mbit/s for 8.4 W, all three 10.7 W: under 9 W b is shed.
+t.test('P_max: the set kept under the limit goes by price x energy, not by the class a modem meets now', async (t) => {
+  // c is the only one meeting the calls' class (it leads the use order), but the limit ranks a, b, c:
+  // a + b carry 100 of the 120 Mbit/s for 7.1 W, all three 10.7 W: under 9 W c is shed and stays out.
   const modems: ModemSpec[] = [
     { name: 'a', costPerKbit: 0.001, baseW: 0.8, qos: 'I' },
     { name: 'b', costPerKbit: 0.002, baseW: 1.3, qos: 'I' },
@@ -253,7 +253,7 @@ t.test('P_max: a modem shed for the limit stays out, though a rule for the class
     ],
     busy[0]!.state,
   );
-  t.same(steps.map(offeredIds), [['a_if', 'c_if'], ['a_if', 'c_if'], ['a_if', 'c_if']], 'the same set every step');
+  t.same(steps.map(offeredIds), [['a_if', 'b_if'], ['a_if', 'b_if'], ['a_if', 'b_if']], 'the same set every step, though the class would want c');
   const free = run([{ nowMs: T0 + 4000, modems, demand: calls, powerLimitW: null }], steps[2]!.state);
-  t.same(offeredIds(free[0]!), ['a_if', 'b_if', 'c_if'], 'the limit lifted: b rejoins');
+  t.same(offeredIds(free[0]!), ['a_if', 'b_if', 'c_if'], 'the limit lifted: c rejoins');
 });
