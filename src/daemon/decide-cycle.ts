@@ -128,10 +128,10 @@ export function runCycle(input: CycleInput): CycleResult {
     interfaces: coordination.interfaces,
     flows: toSolverFlows(solverGroups, slotToInterface),
   };
-  // Below its class, a flow takes the modem with the shortest measured round trip (a loaded cheap link's
-  // queue is what costs a call or a stream), then the cheapest.
-  const rtt = new Map(input.views.map((v) => [v.name, v.path?.alive ? (v.path.short.rttMs ?? Infinity) : Infinity]));
-  const degradedRank = (id: string): number => rtt.get(id) ?? Infinity;
+  // Below its class, a flow takes the modem whose path serves it best now (a loaded cheap link's queue and
+  // loss are what cost a call or a stream), then the cheapest.
+  const badness = new Map(input.views.map((v) => [v.name, pathBadness(v)]));
+  const degradedRank = (id: string): number => badness.get(id) ?? Infinity;
   const decided = decide({ instance, current: input.current, forceFull: input.forceFull, hysteresis: input.hysteresis, solve: input.solve, degradedRank });
   const spread = planSpread({
     nowMs: input.nowMs,
@@ -167,6 +167,18 @@ export function runCycle(input: CycleInput): CycleResult {
   if (defaultModem === null) defaultModem = cheapestOffered(instance);
 
   return { coordination, instance, policy, classTargets, defaultModem, modems, demand, spread };
+}
+
+/**
+ * How badly a modem's path serves a delay-sensitive flow now, lower better: RTT x sqrt(loss), as TCP's
+ * rate bound goes with 1/(RTT sqrt(p)) (Mathis et al., CCR 1997); loss below 0.01 % is below what the
+ * probes resolve. Infinity for a path that is dead or has no answer yet.
+ */
+export function pathBadness(view: ModemView): number {
+  const p = view.path;
+  if (!p?.alive || p.short.rttMs === null) return Infinity;
+  const lossPct = (p.long.samples >= 20 ? p.long.lossPct : p.short.lossPct) ?? 0;
+  return p.short.rttMs * Math.sqrt(Math.max(lossPct / 100, 1e-4));
 }
 
 /** Base power of the enabled modems whose link is up but which are not among those counted already. */
