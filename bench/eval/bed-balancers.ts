@@ -145,7 +145,7 @@ export function modemflowBalancer(ctx: BedContext): Balancer {
         const ready = s && s.counters.routingApplies > 0 && s.modems.every((m) => m.state === 'active' || m.state === 'standby');
         const m = ready ? ((await client!.call('modemflow', 'modems').catch(() => null)) as ModemsReply | null) : null;
         if (m && m.modems.every((x) => x.path?.alive === true && x.path.short.samples >= 10)) break;
-        if (performance.now() - t0 > 30_000) throw new Error(`modemflowd did not apply routing in 30 s\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+        if (performance.now() - t0 > 30_000) throw new Error(`modemflowd did not apply routing and fill a probe window on every modem in 30 s\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
         await sleep(200);
       }
     },

@@ -53,8 +53,8 @@ export interface GroupingOptions {
  * Defaults: a voice call (Opus/G.711 RTP, 30-100 kbit/s each way) passes the
  * long-lived test after 5 s; keepalives (< 24 kbit/s) do not. Sooner is
  * better for a call: until it has its own group it keeps the modem its first
- * packet took (in the test bed, a call started on a lossy modem lost a fifth
- * of its packets over the 20 s this used to take). 1 Mbit/s for 10 s is a
+ * packet took (in the test bed, a call started on a lossy modem lost about half
+ * its packets over the 20 s this used to take). 1 Mbit/s for 10 s is a
  * download or a stream worth placing on its own.
  */
 export const DEFAULT_OWN_GROUP_THRESHOLDS: Readonly<OwnGroupThresholds> = Object.freeze<OwnGroupThresholds>({
