@@ -34,7 +34,7 @@ export function statusReply(d: Daemon, version: string, monotonicUptimeS: number
   for (const p of d.configState.problems.filter((x) => x.severity === 'error').slice(0, 5)) warnings.push(`${p.file}:${p.line ?? '-'}: ${p.section}${p.option ? '.' + p.option : ''}: ${p.message}`);
   for (const v of views) if (v.health !== 'ok' && v.problem && v.problem !== 'not read yet') warnings.push(`modem ${v.name}: ${v.problem}`);
   if (d.mwan3) warnings.push('mwan3 is running too: two balancers fight over the same traffic; stop one');
-  if (d.lanProblem) warnings.push(`LAN not known: ${d.lanProblem}`);
+  if (d.traffic.lanProblem) warnings.push(`LAN not known: ${d.traffic.lanProblem}`);
   if (d.dryRun) warnings.push('dry run: decisions are logged, nothing is applied');
   if (res?.policy.status === 'infeasible' && res.policy.unplaced.length > 0) warnings.push(`${res.policy.unplaced.length} group(s) fit no modem: they follow the default route`);
   if (res?.policy.status === 'over_power_limit') warnings.push('the traffic needs more power than the limit allows');

@@ -10,9 +10,7 @@ import { classList } from '../model/default-classes.js';
 import type { FlowGroup } from '../model/flow-group.js';
 import type { TimerHandle } from '../model/ports.js';
 import type { ModemLoad } from '../power/power-model.js';
-import type { LanSpec, RoutingSettings } from '../routing/plan.js';
-import { DEFAULT_TABLE_NAME } from '../routing/plan.js';
-import { configStateAfter, logProblems, reloadPlan, trackerOptions, withPlanOverride } from './config-state.js';
+import { configStateAfter, logProblems, reloadPlan, withPlanOverride } from './config-state.js';
 import type { SpreadState } from '../coordination/elastic-spread.js';
 import { runCycle } from './decide-cycle.js';
 import type { CycleResult } from './decide-cycle.js';
@@ -27,7 +25,8 @@ import { Backoff, guarded, QuotaKeeper, repeat } from './upkeep.js';
 import { EventBus } from './records.js';
 import { buildRoutingPlan } from './routing-plan.js';
 import { SlotTable } from './slots.js';
-import type { DaemonDeps, DaemonPart, GroupSource, RoutingPort } from './daemon-deps.js';
+import type { DaemonDeps, DaemonPart } from './daemon-deps.js';
+import { TrafficLink } from './traffic-link.js';
 export type { ActionPort, DaemonDeps, DaemonPart, GroupSource, PowerPort, RoutingPort } from './daemon-deps.js';
 
 export const HISTORY_SECONDS = 3600;
@@ -52,10 +51,8 @@ export class Daemon {
   private config: ModemflowConfig | null = null;
   configState: ConfigStateView;
   private readonly fleet: ModemFleet;
-  private tracker: GroupSource | null = null;
-  private routing: RoutingPort | null = null;
-  private routingStarted = false;
-  private routingSettings: RoutingSettings | null = null;
+  /** LAN, flow tracker and routing controller (traffic-link.ts). */
+  readonly traffic: TrafficLink;
   readonly power: PowerBudget;
   private readonly queue: DecisionQueue;
   private coordination: CoordinationState = INITIAL_COORDINATION_STATE;
@@ -67,15 +64,12 @@ export class Daemon {
   readonly groupWatch = new GroupWatch();
   readonly recorder: DecisionRecorder;
   readonly history = new HistoryRing(HISTORY_SECONDS);
-  lan: LanSpec | null = null;
-  lanProblem: string | null = null;
   mwan3: boolean | null = null;
   readonly planOverrides = new Map<string, PlanOverride>();
   private readonly parts: DaemonPart[] = [];
   private readonly quota: QuotaKeeper;
   private timers: Array<{ cancel(): void }> = [];
   private solveTimer: TimerHandle | null = null;
-  private routingFailed = false;
   private readonly retry = new Backoff(RETRY_FIRST_MS, RETRY_MAX_MS);
   private running = false;
   readonly startedMs: number;
@@ -85,6 +79,7 @@ export class Daemon {
     this.recorder = new DecisionRecorder(deps.clock, deps.logger, this.events);
     this.power = new PowerBudget(deps.clock, deps.logger, this.recorder, this.events, (why) => this.queue.request(why));
     this.quota = new QuotaKeeper(deps.quotaStore, deps.clock, deps.logger);
+    this.traffic = new TrafficLink(deps, (g) => this.onGroups(g));
     this.startedMs = deps.clock.now();
     this.configState = { state: 'none', file: deps.configFile, loadedMs: null, problems: [] };
     this.fleet = new ModemFleet(
@@ -132,8 +127,8 @@ export class Daemon {
       this.fleet.start(this.modemConfigs());
       for (const [name, rec] of Object.entries(restored)) this.fleet.restore(name, rec);
       this.power.port = this.deps.power(cfg.power);
-      this.setupRouting(cfg);
-      await this.setupLan(cfg);
+      this.traffic.setupRouting(cfg);
+      await this.traffic.setupLan(cfg);
     } else if (cfg) {
       this.deps.logger.info('modemflow is disabled in the configuration (globals.enabled 0): plain routing');
     }
@@ -159,14 +154,11 @@ export class Daemon {
     this.timers = [];
     if (this.solveTimer) this.deps.clock.clearTimeout(this.solveTimer);
     await this.queue.stop();
-    this.tracker?.stop();
+    this.traffic.stopTracker();
     this.fleet.stop();
     await this.saveQuota('stop');
-    if (this.routing && this.routingStarted) {
-      const r = await this.routing.stop();
-      if (!r.ok) this.deps.logger.error('routing removal failed', { error: r.errors.join('; ') });
-    }
-    this.routingStarted = false;
+    const removed = await this.traffic.stopRouting();
+    if (removed && !removed.ok) this.deps.logger.error('routing removal failed', { error: removed.errors.join('; ') });
     // Bring back what modemflow took down: the router keeps every link it had.
     if (this.deps.executor && this.config) {
       for (const a of restoreActions(this.coordination, this.modemConfigs())) await this.act(a);
@@ -230,7 +222,7 @@ export class Daemon {
   interfaceEvent(iface: string, action: string): string | null {
     const m = this.config?.modems.find((c) => c.interface === iface) ?? null;
     const lanChange = this.config?.globals.lanInterfaces.includes(iface) ?? false;
-    if (lanChange && this.config) void this.setupLan(this.config).then(() => this.queue.request(`LAN ${iface} ${action}`));
+    if (lanChange && this.config) void this.traffic.setupLan(this.config).then(() => this.queue.request(`LAN ${iface} ${action}`));
     if (m) {
       this.deps.logger.info('interface event', { modem: m.name, interface: iface, action });
       // Read the modem at once: the decision follows from what the read shows.
@@ -249,7 +241,7 @@ export class Daemon {
   }
 
   groups(): FlowGroup[] {
-    return this.tracker?.groups() ?? [];
+    return this.traffic.groups();
   }
 
   classes(): ClassRule[] {
@@ -317,7 +309,7 @@ export class Daemon {
   }
 
   private async applyRouting(res: CycleResult, groups: FlowGroup[], classes: ClassRule[], slots: Map<string, number>): Promise<void> {
-    if (!this.routing || !this.lan) return;
+    if (!this.traffic.canRoute) return;
     const views = this.views();
     const plan = buildRoutingPlan({
       modems: res.modems.flatMap((m) => {
@@ -326,7 +318,7 @@ export class Daemon {
         return view && slot !== undefined && m.state !== 'disabled' ? [{ name: m.name, slot, view, routable: m.routable }] : [];
       }),
       classes,
-      lan: this.lan,
+      lan: this.traffic.lan!,
       groups,
       assignment: res.policy.assignment.assignment,
       classTargets: res.classTargets,
@@ -334,10 +326,8 @@ export class Daemon {
       defaultModem: res.defaultModem,
     });
     const t0 = this.deps.clock.monotonicMs();
-    const r = this.routingStarted ? await this.routing.apply(plan) : await this.routing.start(plan);
+    const r = await this.traffic.apply(plan);
     this.recorder.routing(this.deps.clock.monotonicMs() - t0, r.ok ? null : r.errors);
-    this.routingFailed = !r.ok;
-    if (r.ok) this.routingStarted = true;
   }
 
   private async act(a: CoordinationAction): Promise<void> {
@@ -374,9 +364,10 @@ export class Daemon {
   private async retryFailed(): Promise<void> {
     const cfg = this.config;
     if (!this.running || !cfg || !cfg.globals.enabled) return;
-    await this.retry.run(!this.lan || !this.tracker || this.routingFailed, this.deps.clock.monotonicMs(), async () => {
-      if (!this.lan || !this.tracker) await this.setupLan(cfg);
-      if (this.routingFailed) this.queue.request('retry: the last routing apply failed');
+    const t = this.traffic;
+    await this.retry.run(t.needsLan || t.routingFailed, this.deps.clock.monotonicMs(), async () => {
+      if (t.needsLan) await t.setupLan(cfg);
+      if (t.routingFailed) this.queue.request('retry: the last routing apply failed');
     });
   }
 
@@ -396,13 +387,11 @@ export class Daemon {
       if (after.globals.enabled) {
         this.fleet.start(this.modemConfigs());
         this.power.port = this.deps.power(after.power);
-        this.setupRouting(after);
-        await this.setupLan(after);
+        this.traffic.setupRouting(after);
+        await this.traffic.setupLan(after);
       } else {
-        this.tracker?.stop();
-        this.tracker = null;
-        if (this.routing && this.routingStarted) await this.routing.stop();
-        this.routingStarted = false;
+        this.traffic.stopTracker();
+        await this.traffic.stopRouting();
         this.fleet.stop();
       }
       for (const p of this.parts) this.safely(`${p.name} reconfigure`, () => p.reconfigure?.(after));
@@ -411,15 +400,12 @@ export class Daemon {
     const plan = reloadPlan(before, after);
     if (plan.modemsChanged) this.fleet.reconfigure(this.modemConfigs(), new Set(plan.modemsChanged));
     if (plan.routing) {
-      if (this.routing && this.routingStarted) await this.routing.stop();
-      this.routingStarted = false;
-      this.setupRouting(after);
+      await this.traffic.stopRouting();
+      this.traffic.setupRouting(after);
     }
     if (plan.tracker) {
-      this.tracker?.stop();
-      this.tracker = null;
-      this.lan = null;
-      await this.setupLan(after);
+      this.traffic.stopTracker(true);
+      await this.traffic.setupLan(after);
     }
     if (plan.power) {
       this.power.port = this.deps.power(after.power);
@@ -428,37 +414,6 @@ export class Daemon {
     if (plan.solveTimer) this.scheduleSolveTimer();
     for (const p of this.parts) this.safely(`${p.name} reconfigure`, () => p.reconfigure?.(after));
     return plan.changed;
-  }
-
-  private setupRouting(cfg: ModemflowConfig): void {
-    const g = cfg.globals;
-    this.routingSettings = { tableBase: g.tableBase, rulePriorityBase: g.rulePriorityBase, markMask: g.markMask, tableName: DEFAULT_TABLE_NAME };
-    this.routing = this.deps.routing(this.routingSettings);
-  }
-
-  /** LAN devices and prefixes (config or netifd), then the flow tracker that needs them. */
-  private async setupLan(cfg: ModemflowConfig): Promise<void> {
-    const lan = await this.deps.lan(cfg.globals.lanInterfaces);
-    if (typeof lan === 'string') {
-      if (this.lanProblem !== lan) this.deps.logger.warn('LAN not known yet: no steering until it is', { reason: lan });
-      this.lanProblem = lan;
-      return;
-    }
-    const prefixes = cfg.globals.lanPrefixes.length > 0 ? cfg.globals.lanPrefixes : lan.prefixes;
-    const next: LanSpec = { interfaces: lan.interfaces, prefixes };
-    const same = this.lan && String(this.lan.interfaces) === String(next.interfaces) && String(this.lan.prefixes) === String(next.prefixes);
-    this.lan = next;
-    this.lanProblem = null;
-    if (same && this.tracker) return;
-    this.tracker?.stop();
-    const tracker = this.deps.tracker(trackerOptions(cfg, prefixes, this.deps.netns, this.deps.dryRun), (g) => this.onGroups(g));
-    this.tracker = tracker;
-    this.deps.logger.info('LAN', { interfaces: next.interfaces.join(','), prefixes: prefixes.join(',') });
-    const r = await tracker.start();
-    if (!r.ok) {
-      this.deps.logger.error('flow tracking failed to start', { error: r.errors.join('; ') });
-      this.tracker = null;
-    }
   }
 
   private scheduleSolveTimer(): void {
