@@ -26,7 +26,7 @@ import { dataCost, quotaFigures, runFigures } from './eval/bed-metrics.js';
 import type { RunFigures } from './eval/bed-metrics.js';
 import { bedReport } from './eval/bed-report.js';
 import type { BedRun } from './eval/bed-report.js';
-import { runServer, runTraffic } from './eval/bed-roles.js';
+import { BED_TRAFFIC, runServer, runTraffic } from './eval/bed-roles.js';
 import type { TrafficOptions, TrafficRecord } from './eval/bed-roles.js';
 import { bedScenarios, FAIL_UPLINK, playEvent, readUplinks, scenarioFor } from './eval/bed-scenarios.js';
 import type { Scenario } from './eval/bed-scenarios.js';
@@ -76,19 +76,7 @@ async function main(): Promise<void> {
   ];
   const coeffs = links.map((l) => ratPower(l.rat));
   const scenarios = bedScenarios(quick, links);
-  const traffic: Omit<TrafficOptions, 'seconds'> = {
-    server: '203.0.113.10',
-    bulkConns: 6,
-    bulkFileBytes: 4_000_000,
-    webEveryMs: 500,
-    webBytes: 50_000,
-    callIntervalMs: 20,
-    callBytes: 160,
-    probeEveryMs: 250,
-    probeTimeoutMs: 3000,
-    videoBitPerS: 3_000_000,
-    hosts: { calls: ['192.168.77.2', '192.168.77.3'], web: '192.168.77.2', video: '192.168.77.2', bulk: ['192.168.77.3', '192.168.77.4', '192.168.77.5'] },
-  };
+  const traffic = BED_TRAFFIC;
   const WARMUP_S = 3;
   /** The daemon reacts to a new power limit in its next cycle: the limit is judged from this long after it is set. */
   const LIMIT_GRACE_MS = 5000;

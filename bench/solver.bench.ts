@@ -135,22 +135,27 @@ function assertValid(inst: TfapInstance, ans: TfapAnswer, what: string): void {
   if (problems.length > 0) throw new Error(`${what}: checker rejects the answer: ${problems.join('; ')}`);
 }
 
+/** The experiment's first `e.instances` instances with a power range (at most 20 seeds per instance tried); `done` counts them. */
+async function* rangedInstances(e: Experiment, timeLimitS: number, onSkip: () => void = () => undefined) {
+  let done = 0;
+  for (let seed = 1; done < e.instances && seed <= e.instances * 20; seed++) {
+    const free = e.make(seed);
+    const range = await powerRange(free, { timeLimitS });
+    if (!range) {
+      onSkip();
+      continue;
+    }
+    done++;
+    yield { seed, free, range, done };
+  }
+}
+
 async function runExperiment(e: Experiment, timeLimitS: number): Promise<ExpStats> {
   const st: ExpStats = { cases: 0, exactOk: 0, skipped: 0, exactTimes: [], unproven: 0, variants: {} };
   for (const v of VARIANTS) st.variants[v] = { costGap: [], powerGap: [], boundGaps: 0, misses: 0, times: [] };
   const now = () => performance.now();
-  let seed = 0;
-  let done = 0;
   // Instances with no feasible assignment at all are skipped (and counted), as the thesis' set-up needs both extremes.
-  while (done < e.instances && seed < e.instances * 20) {
-    seed++;
-    const free = e.make(seed);
-    const range = await powerRange(free, { timeLimitS });
-    if (!range) {
-      st.skipped++;
-      continue;
-    }
-    done++;
+  for await (const { seed, free, range, done } of rangedInstances(e, timeLimitS, () => st.skipped++)) {
     for (const limit of powerLimits(range.minPowerW, range.minCostPowerW)) {
       const inst = { ...free, powerLimitW: limit };
       const ex: ExactAnswer = await solveExact(inst, { now, timeLimitS });
@@ -293,14 +298,7 @@ async function runKnobs(exps: Experiment[], timeLimitS: number): Promise<string[
   let unproven = 0;
   for (const e of exps) {
     const list: KnobCase[] = [];
-    let seed = 0;
-    let done = 0;
-    while (done < e.instances && seed < e.instances * 20) {
-      seed++;
-      const free = e.make(seed);
-      const range = await powerRange(free, { timeLimitS });
-      if (!range) continue;
-      done++;
+    for await (const { seed, free, range } of rangedInstances(e, timeLimitS)) {
       for (const limit of powerLimits(range.minPowerW, range.minCostPowerW)) {
         const inst = { ...free, powerLimitW: limit };
         const ex = await solveExact(inst, { timeLimitS });

@@ -36,6 +36,21 @@ export interface TrafficOptions {
   hosts: { calls: string[]; web: string; video: string; bulk: string[] };
 }
 
+/** The bed's traffic mix, the same for every balancer (the run's length comes per scenario). */
+export const BED_TRAFFIC: Readonly<Omit<TrafficOptions, 'seconds'>> = Object.freeze({
+  server: '203.0.113.10',
+  bulkConns: 6,
+  bulkFileBytes: 4_000_000,
+  webEveryMs: 500,
+  webBytes: 50_000,
+  callIntervalMs: 20,
+  callBytes: 160,
+  probeEveryMs: 250,
+  probeTimeoutMs: 3000,
+  videoBitPerS: 3_000_000,
+  hosts: { calls: ['192.168.77.2', '192.168.77.3'], web: '192.168.77.2', video: '192.168.77.2', bulk: ['192.168.77.3', '192.168.77.4', '192.168.77.5'] },
+});
+
 /** [startMs (epoch), ok 0/1, uplink, durationMs] */
 export type ConnSample = [number, number, number, number];
 

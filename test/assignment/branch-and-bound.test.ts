@@ -7,7 +7,7 @@ import { solveExact } from '../../src/assignment/exact.js';
 import { solveHeuristic } from '../../src/assignment/heuristic.js';
 import { toAnswer } from '../../src/assignment/state.js';
 import type { TfapInstance } from '../../src/model/tfap.js';
-import { bruteForce, fixture, tinyInstance } from './helpers.js';
+import { bruteForce, feasibleTinyInstances, fixture, tinyInstance } from './helpers.js';
 
 /** The instance with only the bearers dominance pruning keeps. */
 function pruned(inst: TfapInstance, k: { cost: boolean; power: boolean }): TfapInstance {
@@ -46,10 +46,7 @@ t.test('dominance: a bearer at least as good on capacity, class, cost and power 
 
 t.test('dominance pruning keeps the optimum (brute force on tiny random instances)', async (t) => {
   let compared = 0;
-  for (let seed = 1; seed <= 60; seed++) {
-    const free = tinyInstance(seed);
-    const all = bruteForce(free);
-    if (all.minPowerW === undefined) continue;
+  for (const { seed, inst: free, bf: all } of feasibleTinyInstances()) {
     t.equal(bruteForce(pruned(free, { cost: false, power: true })).minPowerW, all.minPowerW, `seed ${seed}: least power kept`);
     t.equal(bruteForce(pruned(free, { cost: true, power: false })).minCost, all.minCost, `seed ${seed}: least cost kept`);
     const limited = { ...free, powerLimitW: all.minPowerW * 1.05 };
@@ -131,10 +128,7 @@ t.test('the improved heuristic meets P_max whenever exact does, at the tightest 
 t.test('the relaxation bounds the least cost and the least power from below', async (t) => {
   const { SegmentBins, tables } = await import('../../src/assignment/relaxation.js');
   let compared = 0;
-  for (let seed = 1; seed <= 60; seed++) {
-    const free = tinyInstance(seed);
-    const bf = bruteForce(free);
-    if (bf.minPowerW === undefined) continue;
+  for (const { seed, inst: free, bf } of feasibleTinyInstances()) {
     const c = compile(free);
     const tb = tables(c, nonDominated(c, { cost: true, power: true }));
     const segs = new SegmentBins(c.m, tb, c.m);

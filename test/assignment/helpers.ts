@@ -75,6 +75,16 @@ export function bruteForce(inst: TfapInstance): BruteResult {
   return out;
 }
 
+/** The tiny instances of seeds 1..count that have a feasible assignment, with their brute-force optimum. */
+export function* feasibleTinyInstances(count = 60): Generator<{ seed: number; inst: TfapInstance; bf: BruteResult & { minPowerW: number } }> {
+  for (let seed = 1; seed <= count; seed++) {
+    const inst = tinyInstance(seed);
+    const bf = bruteForce(inst);
+    if (bf.minPowerW === undefined) continue;
+    yield { seed, inst, bf: { ...bf, minPowerW: bf.minPowerW } };
+  }
+}
+
 /** A tiny random instance for brute-force comparisons. */
 export function tinyInstance(seed: number): TfapInstance {
   const rng = new Prng(seed);

@@ -7,7 +7,7 @@ import { solveHeuristic } from '../../src/assignment/heuristic.js';
 import { parseInstanceText } from '../../src/assignment/instance-text.js';
 import { repackForPower } from '../../src/assignment/repack.js';
 import type { TfapInstance } from '../../src/model/tfap.js';
-import { bruteForce, fixturePath, tinyInstance } from './helpers.js';
+import { bruteForce, feasibleTinyInstances, fixturePath, tinyInstance } from './helpers.js';
 
 t.test('at the tightest limit the heuristic meets P_max where it used to miss (modern profile, seed 20004)', async (t) => {
   // P_max = the least power of any assignment (HiGHS, proven optimal). The answer needs the two NR
@@ -56,10 +56,7 @@ t.test('re-packing keeps the activation and finds the least power for it (brute 
 
 t.test('branch and bound: flows by power find the same least power; goodEnough stops at the first answer within it', async (t) => {
   let compared = 0;
-  for (let seed = 1; seed <= 60; seed++) {
-    const free = tinyInstance(seed);
-    const bf = bruteForce(free);
-    if (bf.minPowerW === undefined) continue;
+  for (const { seed, inst: free, bf } of feasibleTinyInstances()) {
     const c = compile(free);
     const p = branchAndBound(c, { objective: 'power', maxNodes: 1e6, order: 'power' });
     t.ok(p.complete, `seed ${seed}: completes`);

@@ -7,6 +7,7 @@ import type { UplinkSample } from '../../bench/eval/bed-energy.js';
 import { quotaFigures } from '../../bench/eval/bed-metrics.js';
 import type { RunFigures } from '../../bench/eval/bed-metrics.js';
 import { bedReport } from '../../bench/eval/bed-report.js';
+import { BED_TRAFFIC } from '../../bench/eval/bed-roles.js';
 import type { BedRun } from '../../bench/eval/bed-report.js';
 import { bedScenarios, scenarioFor } from '../../bench/eval/bed-scenarios.js';
 import { bedCharts } from '../../bench/eval/bed-svg.js';
@@ -144,19 +145,7 @@ t.test('scenarios, report and charts', async (t) => {
     coeffs: LINKS.map((l) => ratPower(l.rat)),
     scenarios: sc,
     runs,
-    traffic: {
-      server: '203.0.113.10',
-      bulkConns: 6,
-      bulkFileBytes: 4e6,
-      webEveryMs: 500,
-      webBytes: 50_000,
-      callIntervalMs: 20,
-      callBytes: 160,
-      probeEveryMs: 250,
-      probeTimeoutMs: 3000,
-      videoBitPerS: 3e6,
-      hosts: { calls: ['192.168.77.2', '192.168.77.3'], web: '192.168.77.2', video: '192.168.77.2', bulk: ['192.168.77.3'] },
-    },
+    traffic: { ...BED_TRAFFIC, hosts: { ...BED_TRAFFIC.hosts, bulk: ['192.168.77.3'] } },
     quick: true,
     limitGraceS: 5,
     warmupS: 3,
